@@ -1,0 +1,314 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* pc.c: the PC board (an i440FX-era PC/AT without PCI, for now).
+ *
+ * Every device is created and wired here, explicitly, in the order a reader
+ * would look for it: firmware, legacy ISA devices, interrupt routing, boot.
+ *
+ * Interrupt routing: ISA IRQ n is GSI n; the accelerator's interrupt
+ * controllers (in-kernel PIC/IOAPIC under KVM) take it from there, with the
+ * PC's IRQ0 -> IOAPIC pin 2 wiring.  Two devices may share an ISA line
+ * (COM1/COM3 on IRQ 4): the line is high while any of them asserts it.
+ *
+ * A20: the keyboard controller's output port bit 1 and port 0x92 bit 1 are
+ * ORed, as on PC chipsets.  Under KVM the gate cannot be applied (the CPU
+ * always sees A20 on, as QEMU does under KVM); the soft CPU will honour it. */
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <glib.h>
+#include "core/accel_ops.h"
+#include "core/log.h"
+#include "hw/boot/boot.h"
+#include "hw/boot/e820.h"
+#include "hw/boot/mptable.h"
+#include "hw/char/uart16550.h"
+#include "hw/input/i8042.h"
+#include "hw/misc/debug_exit.h"
+#include "hw/misc/debugcon.h"
+#include "hw/misc/fw_cfg.h"
+#include "hw/misc/port92.h"
+#include "hw/pc.h"
+#include "hw/rtc/mc146818.h"
+
+#define NGSI 24
+
+static const struct {
+    uint16_t port;
+    uint8_t irq;
+    const char *id;
+} com_ports[PC_MAX_SERIAL] = {
+    { 0x3f8, 4, "com1" },
+    { 0x2f8, 3, "com2" },
+    { 0x3e8, 4, "com3" },
+    { 0x2e8, 3, "com4" },
+};
+
+struct pc {
+    struct machine *m;
+    struct uart16550 *com[PC_MAX_SERIAL];
+    struct mc146818 *rtc;
+    struct i8042 *kbc;
+    struct port92 *p92;
+    struct fw_cfg *fw_cfg;
+    struct debugcon *debugcon;
+    struct debug_exit *debug_exit[PC_MAX_DEBUG_EXIT];
+
+    /* Firmware ROM: mapped at the top of 4 GiB, its last 128 KiB aliased
+     * below 1 MiB. */
+    uint8_t *bios;
+    size_t bios_size;
+    struct mem_region bios_high, bios_low;
+
+    struct boot_image *kernel;
+
+    uint32_t gsi_sources[NGSI]; /* bit per input currently asserting */
+    unsigned nsources;
+    bool a20[2];
+};
+
+/* ---- interrupts ---- */
+
+static void isa_irq_sink(void *opaque, int n, int level)
+{
+    struct pc *pc = opaque;
+    unsigned gsi = n & 0xff, src = (unsigned)n >> 8;
+    uint32_t before = pc->gsi_sources[gsi];
+    if (level)
+        pc->gsi_sources[gsi] |= 1u << src;
+    else
+        pc->gsi_sources[gsi] &= ~(1u << src);
+    if (!before != !pc->gsi_sources[gsi])
+        pc->m->accel->set_irq(pc->m, gsi, pc->gsi_sources[gsi] != 0);
+}
+
+static void connect_isa(struct pc *pc, struct irq_line *line, unsigned gsi)
+{
+    g_assert(gsi < NGSI && pc->nsources < 32);
+    irq_connect(line, isa_irq_sink, pc, (int)(gsi | pc->nsources++ << 8));
+}
+
+static void a20_sink(void *opaque, int n, int level)
+{
+    struct pc *pc = opaque;
+    pc->a20[n] = level;
+}
+
+/* ---- firmware ---- */
+
+static int load_bios(struct pc *pc, const char *path, char **err)
+{
+    GError *gerr = NULL;
+    gchar *data;
+    gsize len;
+    if (!g_file_get_contents(path, &data, &len, &gerr)) {
+        *err = g_strdup_printf("-bios %s: %s", path,
+                               gerr->code == G_FILE_ERROR_NOENT ? "No such file or directory"
+                                                                : gerr->message);
+        g_error_free(gerr);
+        return -1;
+    }
+    if (len == 0 || len % (64 * KiB) || len > 16 * MiB) {
+        *err = g_strdup_printf("-bios %s: size %zu is not a multiple of 64 KiB up to 16 MiB",
+                               path, (size_t)len);
+        g_free(data);
+        return -1;
+    }
+    /* Page-aligned backing: accelerators map it straight into the guest. */
+    pc->bios = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (pc->bios == MAP_FAILED) {
+        pc->bios = NULL;
+        *err = g_strdup_printf("-bios %s: out of memory", path);
+        g_free(data);
+        return -1;
+    }
+    memcpy(pc->bios, data, len);
+    g_free(data);
+    pc->bios_size = len;
+
+    struct machine *m = pc->m;
+    region_init_rom(&pc->bios_high, "bios", len, pc->bios);
+    as_add(&m->mem, &pc->bios_high, 4 * GiB - len, 0);
+    size_t low = MIN(len, 128 * KiB);
+    region_init_rom(&pc->bios_low, "isa-bios", low, pc->bios + len - low);
+    as_add(&m->mem, &pc->bios_low, 1 * MiB - low, 1); /* over RAM */
+    return 0;
+}
+
+/* ---- CMOS and fw_cfg: what firmware and loaders read ---- */
+
+static void fill_fw_cfg(struct pc *pc)
+{
+    struct machine *m = pc->m;
+    fw_cfg_add_bytes(pc->fw_cfg, FW_CFG_UUID, m->uuid, 16);
+    fw_cfg_add_u64(pc->fw_cfg, FW_CFG_RAM_SIZE, m->ram_size);
+    fw_cfg_add_u16(pc->fw_cfg, FW_CFG_NB_CPUS, (uint16_t)m->smp_cpus);
+    fw_cfg_add_u16(pc->fw_cfg, FW_CFG_MAX_CPUS, (uint16_t)m->smp_cpus);
+    fw_cfg_add_u64(pc->fw_cfg, FW_CFG_NUMA, 0);
+    fw_cfg_add_u16(pc->fw_cfg, FW_CFG_BOOT_MENU, 0);
+    struct e820_entry map[E820_MAX];
+    size_t n = pc_e820_map(m, map, E820_MAX);
+    for (size_t i = 0; i < n; i++)
+        fw_cfg_add_e820(pc->fw_cfg, map[i].addr, map[i].size, map[i].type);
+}
+
+static void fill_cmos(struct pc *pc)
+{
+    struct machine *m = pc->m;
+    mc146818_set_pc_memory(pc->rtc, m->below_4g, m->above_4g);
+    mc146818_nvram_set(pc->rtc, 0x5f, (uint8_t)(m->smp_cpus - 1));
+    mc146818_set_checksum(pc->rtc);
+}
+
+/* ---- devices ---- */
+
+static void add_dev(struct pc *pc, const struct dev_class *cls, void *dev, const char *id)
+{
+    machine_add_device(pc->m, cls, dev, id);
+}
+
+static void map_io(struct pc *pc, struct mem_region *r, uint16_t port)
+{
+    as_add(&pc->m->io, r, port, 0);
+}
+
+static void create_serial(struct pc *pc, const struct pc_config *cfg)
+{
+    for (int i = 0; i < PC_MAX_SERIAL; i++) {
+        if (!cfg->serial[i].present)
+            continue;
+        struct uart16550 *u = uart16550_new(&pc->m->env, cfg->serial[i].cd, com_ports[i].id);
+        map_io(pc, &u->region, com_ports[i].port);
+        connect_isa(pc, &u->irq, com_ports[i].irq);
+        add_dev(pc, &uart16550_class, u, com_ports[i].id);
+        pc->com[i] = u;
+    }
+}
+
+static void create_legacy(struct pc *pc, const struct pc_config *cfg)
+{
+    const struct dev_env *env = &pc->m->env;
+
+    pc->rtc = mc146818_new(env, cfg->rtc_base);
+    map_io(pc, &pc->rtc->region, 0x70);
+    connect_isa(pc, &pc->rtc->irq, 8);
+    add_dev(pc, &mc146818_class, pc->rtc, "rtc");
+
+    pc->kbc = i8042_new(env);
+    map_io(pc, &pc->kbc->region_data, 0x60);
+    map_io(pc, &pc->kbc->region_cmd, 0x64);
+    connect_isa(pc, &pc->kbc->irq_kbd, 1);
+    connect_isa(pc, &pc->kbc->irq_aux, 12);
+    irq_connect(&pc->kbc->a20, a20_sink, pc, 0);
+    add_dev(pc, &i8042_class, pc->kbc, "i8042");
+
+    pc->p92 = port92_new(env);
+    map_io(pc, &pc->p92->region, 0x92);
+    irq_connect(&pc->p92->a20, a20_sink, pc, 1);
+    add_dev(pc, &port92_class, pc->p92, "port92");
+
+    pc->fw_cfg = fw_cfg_new(env);
+    map_io(pc, &pc->fw_cfg->region, 0x510);
+    add_dev(pc, &fw_cfg_class, pc->fw_cfg, "fw_cfg");
+
+    create_serial(pc, cfg);
+
+    if (cfg->debugcon) {
+        pc->debugcon = debugcon_new(env, cfg->debugcon_cd);
+        map_io(pc, &pc->debugcon->region, cfg->debugcon_iobase);
+        add_dev(pc, &debugcon_class, pc->debugcon, "debugcon");
+    }
+    for (int i = 0; i < cfg->ndebug_exit; i++) {
+        struct debug_exit *d = debug_exit_new(env, cfg->debug_exit[i].iosize);
+        char id[32];
+        snprintf(id, sizeof(id), "debug-exit%d", i);
+        map_io(pc, &d->region, cfg->debug_exit[i].iobase);
+        add_dev(pc, &debug_exit_class, d, id);
+        pc->debug_exit[i] = d;
+    }
+}
+
+/* ---- reset ---- */
+
+static int install_kernel(struct pc *pc, char **err)
+{
+    struct machine *m = pc->m;
+    memset(&m->boot, 0, sizeof(m->boot));
+    if (!pc->kernel)
+        return 0;
+    if (boot_image_install(pc->kernel, m, &m->boot, err))
+        return -1;
+    return mptable_install(m, m->smp_cpus, err);
+}
+
+static void board_reset(struct machine *m, enum reset_kind kind)
+{
+    struct pc *pc = m->board;
+    char *err = NULL;
+    (void)kind;
+    pc->a20[0] = pc->a20[1] = false;
+    if (install_kernel(pc, &err)) {
+        /* The image was validated at start-up and RAM is unchanged in size,
+         * so this cannot fail unless something is badly wrong. */
+        error_report("%s", err);
+        g_free(err);
+        machine_request(m, REQ_EXIT, 1);
+    }
+}
+
+int pc_power_on(struct pc *pc, char **err)
+{
+    struct machine *m = pc->m;
+    m->board_reset = NULL; /* devices first, then the image, reporting errors */
+    machine_reset_devices(m, RESET_COLD);
+    m->board_reset = board_reset;
+    return install_kernel(pc, err);
+}
+
+static void board_free(void *opaque);
+
+struct pc *pc_new(struct machine *m, const struct pc_config *cfg, char **err)
+{
+    struct pc *pc = g_new0(struct pc, 1);
+    pc->m = m;
+    m->board = pc;
+
+    if (cfg->kernel) {
+        pc->kernel = boot_image_load(cfg->kernel, cfg->initrd, cfg->append, err);
+        if (!pc->kernel)
+            goto fail;
+    }
+    if (cfg->bios && load_bios(pc, cfg->bios, err))
+        goto fail;
+
+    create_legacy(pc, cfg);
+    fill_fw_cfg(pc);
+    fill_cmos(pc);
+
+    as_commit(&m->io);
+    as_commit(&m->mem);
+    m->board_reset = board_reset;
+    m->board_free = board_free;
+    return pc;
+fail:
+    pc_free(pc);
+    m->board = NULL;
+    return NULL;
+}
+
+static void board_free(void *opaque)
+{
+    pc_free(opaque);
+}
+
+void pc_free(struct pc *pc)
+{
+    if (!pc)
+        return;
+    if (pc->kernel)
+        boot_image_free(pc->kernel);
+    /* Called by machine_free once the accelerator is gone (nothing maps
+     * the ROM any more) or by pc_new on failure (before any commit). */
+    if (pc->bios)
+        munmap(pc->bios, pc->bios_size);
+    g_free(pc);
+}

@@ -1,0 +1,715 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* main.c: command line -> machine -> run.
+ *
+ * Options follow QEMU's spelling and meaning; every option is also accepted
+ * with two dashes.  A user mistake gets one line naming the problem and exit
+ * status 1; nothing here aborts. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <glib-unix.h>
+#include <glib.h>
+#include "config.h"
+#include "core/chardev.h"
+#include "core/log.h"
+#include "core/machine.h"
+#include "core/options.h"
+#include "cpu/accel.h"
+#include "hw/misc/debug_exit.h"
+#include "hw/misc/debugcon.h"
+#include "hw/pc.h"
+
+struct named_chardev {
+    char *id;
+    struct chardev *cd;
+};
+
+struct cli {
+    uint64_t ram_size;
+    unsigned smp;
+    char *cpu_model;
+    char *accel;
+    char *kernel, *initrd, *append, *bios;
+    GPtrArray *serial;   /* specs, in order */
+    GPtrArray *chardevs; /* -chardev option strings */
+    GPtrArray *devices;  /* -device option strings */
+    char *debugcon;
+    char *name;
+    char *rtc;
+    char *log_items, *log_file;
+    GPtrArray *firmware_dirs; /* -L */
+    bool nographic, display_none, nodefaults, no_reboot, no_shutdown;
+};
+
+static void usage(void)
+{
+    printf("usage: hvemu [options]\n"
+           "\n"
+           "Machine:\n"
+           "  -machine pc[,accel=kvm|test]  the PC machine (i440FX-era PC)\n"
+           "  -accel kvm|test               accelerator (also -enable-kvm)\n"
+           "  -m SIZE                       guest RAM (default 128M; suffixes K M G T)\n"
+           "  -smp N[,cpus=N,sockets=S,cores=C,threads=T,maxcpus=M]\n"
+           "  -cpu MODEL                    host, qemu64, kvm64 (default qemu64)\n"
+           "  -name NAME                    the VM's name\n"
+           "  -rtc base=utc|localtime|DATE[,clock=host|rt|vm][,driftfix=none|slew]\n"
+           "  -no-reboot                    exit instead of rebooting\n"
+           "  -no-shutdown                  stay (paused) when the guest powers off\n"
+           "  -global DRIVER.PROP=VALUE     accepted for compatibility; unknown ones warn\n"
+           "\n"
+           "Boot:\n"
+           "  -bios FILE                    firmware image (default: none with -kernel,\n"
+           "                                otherwise bios.bin from the firmware path)\n"
+           "  -L DIR                        add DIR to the firmware search path\n"
+           "  -kernel FILE                  Linux bzImage or Multiboot kernel, booted directly\n"
+           "  -initrd FILE                  Linux initrd; Multiboot: \"mod1 args,mod2\"\n"
+           "  -append CMDLINE               kernel command line\n"
+           "\n"
+           "Devices and I/O:\n"
+           "  -serial DEV                   stdio, mon:stdio, null, none, file:PATH, pty,\n"
+           "                                unix:PATH[,server=on,wait=off],\n"
+           "                                tcp:[HOST]:PORT[,server=on,wait=off], chardev:ID\n"
+           "  -chardev BACKEND,id=ID[,...]  stdio, null, file, pty, socket\n"
+           "  -device isa-serial[,chardev=ID][,index=N]\n"
+           "  -device isa-debug-exit[,iobase=0xf4][,iosize=0x04]\n"
+           "  -device isa-debugcon[,iobase=0x402],chardev=ID\n"
+           "  -debugcon DEV                 firmware debug console on port 0x402\n"
+           "  -nographic                    no display; serial on stdio (Ctrl-A h for help)\n"
+           "  -display none                 no display\n"
+           "  -vga none                     no VGA card (the only choice so far)\n"
+           "  -nodefaults                   no default devices\n"
+           "\n"
+           "Debugging:\n"
+           "  -d ITEMS                      guest_errors,unimp,trace:PATTERN (-d help)\n"
+           "  -D FILE                       log to FILE\n"
+           "  -h, --help                    this text\n"
+           "  -version, --version           version\n");
+}
+
+static void version(void)
+{
+    printf("hvemu version " HVEMU_VERSION "\n"
+           "Copyright (C) the hvemu developers; GPL-2.0-or-later\n");
+}
+
+/* Options that take an argument, and those that don't. */
+static const char *const with_arg[] = {
+    "m", "smp", "cpu", "machine", "M", "accel", "kernel", "initrd", "append", "bios", "L",
+    "serial", "chardev", "device", "debugcon", "name", "rtc", "d", "D", "display",
+    "global", "vga", NULL,
+};
+static const char *const no_arg[] = {
+    "nographic", "nodefaults", "no-reboot", "no-shutdown", "enable-kvm", "h", "help",
+    "version", NULL,
+};
+
+static bool in_list(const char *const *list, const char *s)
+{
+    for (; *list; list++)
+        if (!strcmp(*list, s))
+            return true;
+    return false;
+}
+
+static int fail(char *msg)
+{
+    error_report("%s", msg);
+    g_free(msg);
+    return -1;
+}
+
+static int parse_machine(struct cli *c, const char *arg)
+{
+    char *err = NULL;
+    struct optlist *l = optlist_parse(arg, "type", &err);
+    static const char *const keys[] = { "type", "accel", "kernel-irqchip", "usb",
+                                        "dump-guest-core", "mem-merge", "vmport", NULL };
+    if (!l || optlist_check(l, "-machine", keys, &err))
+        goto bad;
+    const char *type = optlist_get(l, "type");
+    if (type && strcmp(type, "pc") && !g_str_has_prefix(type, "pc-i440fx")) {
+        err = g_strdup_printf("-machine: machine type '%s' is not supported (only 'pc')", type);
+        goto bad;
+    }
+    const char *accel = optlist_get(l, "accel");
+    if (accel) {
+        g_free(c->accel);
+        c->accel = g_strdup(accel);
+    }
+    const char *irqchip = optlist_get(l, "kernel-irqchip");
+    if (irqchip && strcmp(irqchip, "on")) {
+        err = g_strdup_printf("-machine: kernel-irqchip=%s is not supported (only 'on')",
+                              irqchip);
+        goto bad;
+    }
+    optlist_free(l);
+    return 0;
+bad:
+    optlist_free(l);
+    return fail(err);
+}
+
+static int parse_smp(struct cli *c, const char *arg)
+{
+    char *err = NULL;
+    struct optlist *l = optlist_parse(arg, "cpus", &err);
+    static const char *const keys[] = { "cpus", "sockets", "dies", "cores", "threads",
+                                        "maxcpus", NULL };
+    if (!l || optlist_check(l, "-smp", keys, &err))
+        goto bad;
+    uint64_t n = 0, prod = 1;
+    const char *cpus = optlist_get(l, "cpus");
+    if (cpus && parse_uint(cpus, 4096, &n)) {
+        err = g_strdup_printf("-smp: invalid CPU count '%s'", cpus);
+        goto bad;
+    }
+    for (const char *const *k = keys + 1; *k && strcmp(*k, "maxcpus"); k++) {
+        const char *v = optlist_get(l, *k);
+        uint64_t x;
+        if (!v)
+            continue;
+        if (parse_uint(v, 4096, &x) || x == 0) {
+            err = g_strdup_printf("-smp: invalid %s '%s'", *k, v);
+            goto bad;
+        }
+        prod *= x;
+    }
+    if (!cpus)
+        n = prod;
+    const char *maxc = optlist_get(l, "maxcpus");
+    uint64_t max;
+    if (maxc && (parse_uint(maxc, 4096, &max) || max != n)) {
+        err = g_strdup_printf("-smp: maxcpus=%s must equal cpus (CPU hotplug is not supported)",
+                              maxc);
+        goto bad;
+    }
+    if (n < 1 || n > 255) {
+        err = g_strdup_printf("-smp: %llu CPUs: between 1 and 255 are supported",
+                              (unsigned long long)n);
+        goto bad;
+    }
+    c->smp = (unsigned)n;
+    optlist_free(l);
+    return 0;
+bad:
+    optlist_free(l);
+    return fail(err);
+}
+
+static int parse_mem(struct cli *c, const char *arg)
+{
+    char *err = NULL;
+    struct optlist *l = optlist_parse(arg, "size", &err);
+    static const char *const keys[] = { "size", "slots", "maxmem", NULL };
+    if (!l || optlist_check(l, "-m", keys, &err)) {
+        optlist_free(l);
+        return fail(err);
+    }
+    const char *size = optlist_get(l, "size");
+    uint64_t v;
+    int rc = 0;
+    if (!size || parse_size(size, MiB, &v) || v < 1 * MiB || v > 1024 * GiB) {
+        rc = fail(g_strdup_printf("-m: invalid RAM size '%s' (from 1M to 1T)",
+                                  size ? size : ""));
+    } else {
+        c->ram_size = (v + 0xfff) & ~0xfffULL;
+    }
+    optlist_free(l);
+    return rc;
+}
+
+static int parse_accel(struct cli *c, const char *arg)
+{
+    char *err = NULL;
+    struct optlist *l = optlist_parse(arg, "accel", &err);
+    static const char *const keys[] = { "accel", "kernel-irqchip", "thread", NULL };
+    if (!l || optlist_check(l, "-accel", keys, &err)) {
+        optlist_free(l);
+        return fail(err);
+    }
+    g_free(c->accel);
+    c->accel = g_strdup(optlist_get(l, "accel"));
+    optlist_free(l);
+    return 0;
+}
+
+static int parse_display(struct cli *c, const char *arg)
+{
+    if (!strcmp(arg, "none") || g_str_has_prefix(arg, "none,")) {
+        c->display_none = true;
+        return 0;
+    }
+    return fail(g_strdup_printf("-display %s: only 'none' is available in this build", arg));
+}
+
+static int parse_one(struct cli *c, const char *opt, const char *arg)
+{
+    if (!strcmp(opt, "m"))
+        return parse_mem(c, arg);
+    if (!strcmp(opt, "smp"))
+        return parse_smp(c, arg);
+    if (!strcmp(opt, "machine") || !strcmp(opt, "M"))
+        return parse_machine(c, arg);
+    if (!strcmp(opt, "accel"))
+        return parse_accel(c, arg);
+    if (!strcmp(opt, "display"))
+        return parse_display(c, arg);
+    if (!strcmp(opt, "vga"))
+        return strcmp(arg, "none")
+                   ? fail(g_strdup_printf("-vga %s: no VGA card in this build (use -vga none)",
+                                          arg))
+                   : 0;
+    if (!strcmp(opt, "global")) {
+        warn_report("-global %s: ignored (no such property)", arg);
+        return 0;
+    }
+    char **slot = !strcmp(opt, "cpu") ? &c->cpu_model
+                  : !strcmp(opt, "kernel") ? &c->kernel
+                  : !strcmp(opt, "initrd") ? &c->initrd
+                  : !strcmp(opt, "append") ? &c->append
+                  : !strcmp(opt, "bios") ? &c->bios
+                  : !strcmp(opt, "debugcon") ? &c->debugcon
+                  : !strcmp(opt, "name") ? &c->name
+                  : !strcmp(opt, "rtc") ? &c->rtc
+                  : !strcmp(opt, "d") ? &c->log_items
+                  : !strcmp(opt, "D") ? &c->log_file
+                  : NULL;
+    if (slot) {
+        g_free(*slot);
+        *slot = g_strdup(arg);
+        return 0;
+    }
+    GPtrArray *list = !strcmp(opt, "serial") ? c->serial
+                      : !strcmp(opt, "chardev") ? c->chardevs
+                      : !strcmp(opt, "device") ? c->devices
+                      : !strcmp(opt, "L") ? c->firmware_dirs
+                      : NULL;
+    g_assert(list);
+    g_ptr_array_add(list, g_strdup(arg));
+    return 0;
+}
+
+/* Returns 0 to run, 1 to exit successfully (help/version), -1 on error. */
+static int parse_args(struct cli *c, int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (a[0] != '-' || !a[1]) {
+            /* QEMU treats a bare argument as -hda; no disks yet. */
+            return fail(g_strdup_printf("'%s': disk images are not supported yet", a));
+        }
+        const char *opt = a + (a[1] == '-' ? 2 : 1);
+        if (in_list(no_arg, opt)) {
+            if (!strcmp(opt, "h") || !strcmp(opt, "help")) {
+                usage();
+                return 1;
+            }
+            if (!strcmp(opt, "version")) {
+                version();
+                return 1;
+            }
+            if (!strcmp(opt, "nographic"))
+                c->nographic = true;
+            else if (!strcmp(opt, "nodefaults"))
+                c->nodefaults = true;
+            else if (!strcmp(opt, "no-reboot"))
+                c->no_reboot = true;
+            else if (!strcmp(opt, "no-shutdown"))
+                c->no_shutdown = true;
+            else if (!strcmp(opt, "enable-kvm")) {
+                g_free(c->accel);
+                c->accel = g_strdup("kvm");
+            }
+            continue;
+        }
+        if (!in_list(with_arg, opt))
+            return fail(g_strdup_printf("%s: invalid option", a));
+        if (i + 1 >= argc)
+            return fail(g_strdup_printf("%s: requires an argument", a));
+        if (parse_one(c, opt, argv[++i]))
+            return -1;
+    }
+    return 0;
+}
+
+/* ---- turning options into a machine ---- */
+
+struct run {
+    struct cli *cli;
+    struct machine *m;
+    struct pc *pc;
+    struct chardev_host host;
+    GPtrArray *named; /* struct named_chardev */
+    GPtrArray *owned; /* chardevs to free */
+    struct pc_config cfg;
+};
+
+static void quit_cb(void *opaque)
+{
+    machine_request(opaque, REQ_QUIT, 0);
+}
+
+static struct chardev *find_chardev(struct run *r, const char *id)
+{
+    for (guint i = 0; i < r->named->len; i++) {
+        struct named_chardev *n = r->named->pdata[i];
+        if (!strcmp(n->id, id))
+            return n->cd;
+    }
+    return NULL;
+}
+
+static int open_chardevs(struct run *r)
+{
+    for (guint i = 0; i < r->cli->chardevs->len; i++) {
+        char *err = NULL, *id = NULL;
+        struct chardev *cd = chardev_new_opts(&r->host, r->cli->chardevs->pdata[i], &id, &err);
+        if (!cd)
+            return fail(g_strdup_printf("-chardev %s: %s", (char *)r->cli->chardevs->pdata[i],
+                                        err ? err : "failed"));
+        if (find_chardev(r, id)) {
+            chardev_free(cd);
+            int rc = fail(g_strdup_printf("-chardev: duplicate id '%s'", id));
+            g_free(id);
+            return rc;
+        }
+        struct named_chardev *n = g_new0(struct named_chardev, 1);
+        n->id = id;
+        n->cd = cd;
+        g_ptr_array_add(r->named, n);
+        g_ptr_array_add(r->owned, cd);
+    }
+    return 0;
+}
+
+/* A -serial / -debugcon spec: "chardev:ID" or a backend spec. */
+static int open_spec(struct run *r, const char *what, const char *spec, struct chardev **out)
+{
+    if (g_str_has_prefix(spec, "chardev:")) {
+        *out = find_chardev(r, spec + 8);
+        if (!*out)
+            return fail(g_strdup_printf("%s %s: no chardev with id '%s'", what, spec, spec + 8));
+        return 0;
+    }
+    if (!strcmp(spec, "vc") || g_str_has_prefix(spec, "vc:")) {
+        *out = NULL; /* no graphical console yet: output goes nowhere */
+        return 0;
+    }
+    char *err = NULL;
+    char label[32];
+    snprintf(label, sizeof(label), "%s%u", what + 1, r->owned->len);
+    *out = chardev_new(&r->host, label, spec, &err);
+    if (!*out && err)
+        return fail(g_strdup_printf("%s %s: %s", what, spec, err));
+    if (*out)
+        g_ptr_array_add(r->owned, *out);
+    return 0;
+}
+
+static int setup_serial(struct run *r)
+{
+    struct cli *c = r->cli;
+    if (c->serial->len > PC_MAX_SERIAL)
+        return fail(g_strdup_printf("-serial: at most %d serial ports", PC_MAX_SERIAL));
+    for (guint i = 0; i < c->serial->len; i++) {
+        const char *spec = c->serial->pdata[i];
+        if (!strcmp(spec, "none"))
+            continue;
+        if (open_spec(r, "-serial", spec, &r->cfg.serial[i].cd))
+            return -1;
+        r->cfg.serial[i].present = true;
+    }
+    if (!c->serial->len && !c->nodefaults) {
+        /* QEMU: -nographic puts serial0 (muxed with the monitor) on stdio;
+         * otherwise serial0 is on the graphical console. */
+        if (open_spec(r, "-serial", c->nographic ? "mon:stdio" : "vc", &r->cfg.serial[0].cd))
+            return -1;
+        r->cfg.serial[0].present = true;
+    }
+    return 0;
+}
+
+static int free_serial_index(struct run *r)
+{
+    for (int i = 0; i < PC_MAX_SERIAL; i++)
+        if (!r->cfg.serial[i].present)
+            return i;
+    return -1;
+}
+
+static int setup_device(struct run *r, const char *arg)
+{
+    char *err = NULL;
+    const char *comma = strchr(arg, ',');
+    char *driver = comma ? g_strndup(arg, comma - arg) : g_strdup(arg);
+    const char *rest = comma ? comma + 1 : "";
+    int rc = 0;
+    if (!strcmp(driver, "isa-debug-exit")) {
+        if (r->cfg.ndebug_exit == PC_MAX_DEBUG_EXIT) {
+            rc = fail(g_strdup("-device isa-debug-exit: too many"));
+        } else {
+            struct pc_debug_exit *d = &r->cfg.debug_exit[r->cfg.ndebug_exit];
+            if (debug_exit_parse_opts(rest, &d->iobase, &d->iosize, &err))
+                rc = fail(g_strdup_printf("-device %s: %s", arg, err));
+            else
+                r->cfg.ndebug_exit++;
+        }
+    } else if (!strcmp(driver, "isa-debugcon")) {
+        char *id = NULL;
+        if (debugcon_parse_opts(rest, &r->cfg.debugcon_iobase, &id, &err)) {
+            rc = fail(g_strdup_printf("-device %s: %s", arg, err));
+        } else {
+            r->cfg.debugcon = true;
+            r->cfg.debugcon_cd = id ? find_chardev(r, id) : NULL;
+            if (id && !r->cfg.debugcon_cd)
+                rc = fail(g_strdup_printf("-device %s: no chardev with id '%s'", arg, id));
+        }
+        g_free(id);
+    } else if (!strcmp(driver, "isa-serial")) {
+        struct optlist *l = optlist_parse(rest, NULL, &err);
+        static const char *const keys[] = { "chardev", "index", "id", NULL };
+        if (!l || optlist_check(l, "-device isa-serial", keys, &err)) {
+            rc = fail(err);
+        } else {
+            const char *idx = optlist_get(l, "index"), *cid = optlist_get(l, "chardev");
+            uint64_t n = 0;
+            int slot = idx ? (parse_uint(idx, PC_MAX_SERIAL - 1, &n) ? -2 : (int)n)
+                           : free_serial_index(r);
+            if (slot < 0 || r->cfg.serial[slot].present)
+                rc = fail(g_strdup_printf("-device %s: no free serial port index", arg));
+            else if (cid && !find_chardev(r, cid))
+                rc = fail(g_strdup_printf("-device %s: no chardev with id '%s'", arg, cid));
+            else
+                r->cfg.serial[slot] = (struct pc_serial){ true, cid ? find_chardev(r, cid) : NULL };
+        }
+        optlist_free(l);
+    } else {
+        rc = fail(g_strdup_printf("-device %s: unknown device '%s'", arg, driver));
+    }
+    g_free(driver);
+    return rc;
+}
+
+/* -rtc base=utc|localtime|YYYY-MM-DD[THH:MM:SS] */
+static int rtc_base(const char *arg, int64_t *out)
+{
+    time_t now = time(NULL);
+    *out = now;
+    if (!arg)
+        return 0;
+    char *err = NULL;
+    struct optlist *l = optlist_parse(arg, NULL, &err);
+    static const char *const keys[] = { "base", "clock", "driftfix", NULL };
+    if (!l || optlist_check(l, "-rtc", keys, &err)) {
+        optlist_free(l);
+        return fail(err);
+    }
+    const char *base = optlist_get(l, "base"), *clk = optlist_get(l, "clock");
+    const char *drift = optlist_get(l, "driftfix");
+    int rc = 0;
+    if (clk && strcmp(clk, "host") && strcmp(clk, "rt") && strcmp(clk, "vm")) {
+        rc = fail(g_strdup_printf("-rtc: invalid clock '%s' (host, rt or vm)", clk));
+    } else if (drift && strcmp(drift, "none") && strcmp(drift, "slew")) {
+        rc = fail(g_strdup_printf("-rtc: invalid driftfix '%s' (none or slew)", drift));
+    } else if (!base || !strcmp(base, "utc")) {
+        *out = now;
+    } else if (!strcmp(base, "localtime")) {
+        struct tm tm;
+        localtime_r(&now, &tm);
+        *out = now + tm.tm_gmtoff;
+    } else {
+        struct tm tm = { 0 };
+        const char *end = strptime(base, "%Y-%m-%dT%H:%M:%S", &tm);
+        if (!end || *end) {
+            memset(&tm, 0, sizeof(tm));
+            end = strptime(base, "%Y-%m-%d", &tm);
+        }
+        if (!end || *end)
+            rc = fail(g_strdup_printf("-rtc: invalid base '%s' (utc, localtime or "
+                                      "YYYY-MM-DDTHH:MM:SS)", base));
+        else
+            *out = timegm(&tm);
+    }
+    optlist_free(l);
+    return rc;
+}
+
+static char *find_firmware(struct cli *c, const char *name)
+{
+    for (guint i = 0; i < c->firmware_dirs->len; i++) {
+        char *p = g_build_filename(c->firmware_dirs->pdata[i], name, NULL);
+        if (g_file_test(p, G_FILE_TEST_IS_REGULAR))
+            return p;
+        g_free(p);
+    }
+    char *p = g_build_filename(HVEMU_FIRMWARE_DIR, name, NULL);
+    if (g_file_test(p, G_FILE_TEST_IS_REGULAR))
+        return p;
+    g_free(p);
+    return NULL;
+}
+
+static int setup_config(struct run *r, char **bios_path)
+{
+    struct cli *c = r->cli;
+    if (open_chardevs(r) || setup_serial(r))
+        return -1;
+    for (guint i = 0; i < c->devices->len; i++)
+        if (setup_device(r, c->devices->pdata[i]))
+            return -1;
+    if (c->debugcon) {
+        if (r->cfg.debugcon)
+            return fail(g_strdup("-debugcon: an isa-debugcon device is already configured"));
+        r->cfg.debugcon = true;
+        r->cfg.debugcon_iobase = 0x402;
+        if (open_spec(r, "-debugcon", c->debugcon, &r->cfg.debugcon_cd))
+            return -1;
+    }
+    if (rtc_base(c->rtc, &r->cfg.rtc_base))
+        return -1;
+    if (!c->kernel && (c->initrd || c->append))
+        return fail(g_strdup(c->initrd ? "-initrd only makes sense with -kernel"
+                                       : "-append only makes sense with -kernel"));
+    r->cfg.kernel = c->kernel;
+    r->cfg.initrd = c->initrd;
+    r->cfg.append = c->append;
+    if (c->bios) {
+        if (!strchr(c->bios, '/') && (*bios_path = find_firmware(c, c->bios)))
+            r->cfg.bios = *bios_path;
+        else
+            r->cfg.bios = c->bios;
+    } else if (!c->kernel) {
+        *bios_path = find_firmware(c, "bios.bin");
+        if (!*bios_path)
+            return fail(g_strdup("no firmware: bios.bin not found in the firmware path "
+                                 "(install Debian package seabios, or use -bios FILE or "
+                                 "-kernel FILE)"));
+        r->cfg.bios = *bios_path;
+    }
+    return 0;
+}
+
+static gboolean on_signal(gpointer opaque)
+{
+    machine_request(opaque, REQ_QUIT, 0);
+    return G_SOURCE_CONTINUE;
+}
+
+static int setup_machine(struct run *r)
+{
+    struct cli *c = r->cli;
+    char *err = NULL;
+    const struct accel_ops *accel = accel_find(c->accel ? c->accel : "kvm");
+    if (!accel)
+        return fail(g_strdup_printf("-accel %s: unknown or unavailable accelerator "
+                                    "(available: kvm, test)", c->accel));
+    r->m = machine_new(c->ram_size, VCLOCK_HOST, &err);
+    if (!r->m)
+        return fail(err);
+    struct machine *m = r->m;
+    m->ctx = g_main_context_default();
+    m->smp_cpus = c->smp;
+    m->cpu_model = g_strdup(c->cpu_model);
+    m->name = g_strdup(c->name);
+    m->no_reboot = c->no_reboot;
+    m->no_shutdown = c->no_shutdown;
+    if (c->log_file && log_set_file(&m->log, c->log_file, &err))
+        return fail(err);
+    if (c->log_items && log_parse(&m->log, c->log_items, &err))
+        return fail(err);
+    /* Trace switches are read at creation time by the address spaces too. */
+    m->io.trace_unassigned = m->mem.trace_unassigned = trace_on(&m->log, "unassigned");
+    m->accel = accel;
+    return 0;
+}
+
+static int run(struct cli *c)
+{
+    struct run r = { .cli = c };
+    int status = 1;
+    char *bios_path = NULL, *err = NULL;
+    r.named = g_ptr_array_new();
+    r.owned = g_ptr_array_new();
+
+    if (setup_machine(&r))
+        goto out;
+    r.host = (struct chardev_host){ r.m->ctx, &r.m->lock, quit_cb, r.m };
+    if (setup_config(&r, &bios_path))
+        goto out;
+    if (r.m->accel->init(r.m, &err)) {
+        fail(err);
+        goto out;
+    }
+    r.pc = pc_new(r.m, &r.cfg, &err);
+    if (!r.pc || pc_power_on(r.pc, &err)) {
+        fail(err);
+        goto out;
+    }
+    g_unix_signal_add(SIGINT, on_signal, r.m);
+    g_unix_signal_add(SIGTERM, on_signal, r.m);
+    g_unix_signal_add(SIGHUP, on_signal, r.m);
+    vclock_start(&r.m->clock);
+    if (r.m->accel->start(r.m, &err)) {
+        fail(err);
+        goto out;
+    }
+    status = machine_main_loop(r.m);
+out:
+    if (r.m && r.m->accel && r.m->accel->pause && r.m->accel_state)
+        r.m->accel->pause(r.m);
+    if (r.m && !r.m->board)
+        pc_free(r.pc); /* pc_new failed half-way */
+    machine_free(r.m); /* stops vCPUs, frees devices and the board */
+    for (guint i = 0; i < r.owned->len; i++)
+        chardev_free(r.owned->pdata[i]);
+    for (guint i = 0; i < r.named->len; i++) {
+        struct named_chardev *n = r.named->pdata[i];
+        g_free(n->id);
+        g_free(n);
+    }
+    g_ptr_array_free(r.named, TRUE);
+    g_ptr_array_free(r.owned, TRUE);
+    g_free(bios_path);
+    return status;
+}
+
+static void cli_free(struct cli *c)
+{
+    g_free(c->cpu_model);
+    g_free(c->accel);
+    g_free(c->kernel);
+    g_free(c->initrd);
+    g_free(c->append);
+    g_free(c->bios);
+    g_free(c->debugcon);
+    g_free(c->name);
+    g_free(c->rtc);
+    g_free(c->log_items);
+    g_free(c->log_file);
+    g_ptr_array_free(c->serial, TRUE);
+    g_ptr_array_free(c->chardevs, TRUE);
+    g_ptr_array_free(c->devices, TRUE);
+    g_ptr_array_free(c->firmware_dirs, TRUE);
+}
+
+int main(int argc, char **argv)
+{
+    struct cli c = {
+        .ram_size = 128 * MiB,
+        .smp = 1,
+        .serial = g_ptr_array_new_with_free_func(g_free),
+        .chardevs = g_ptr_array_new_with_free_func(g_free),
+        .devices = g_ptr_array_new_with_free_func(g_free),
+        .firmware_dirs = g_ptr_array_new_with_free_func(g_free),
+    };
+    /* A reader that goes away must not kill us in the middle of a write. */
+    signal(SIGPIPE, SIG_IGN);
+    int rc = parse_args(&c, argc, argv);
+    int status = rc < 0 ? 1 : rc > 0 ? 0 : run(&c);
+    cli_free(&c);
+    return status;
+}

@@ -1,0 +1,34 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Shared helpers for guest tests (sourced).  The runner sets HVEMU (the
+# binary) and GUESTS (the build tree's guest directory).  Exit 77 = skipped.
+set -u
+: "${HVEMU:?}" "${GUESTS:?}"
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+fail() { echo "FAIL: $*"; exit 1; }
+skip() { echo "SKIP: $*"; exit 77; }
+
+need_kvm() {
+    [ -r /dev/kvm ] && [ -w /dev/kvm ] || skip "/dev/kvm not available"
+}
+
+# run_hvemu LOG TIMEOUT ARGS...: run, stdout+stderr to LOG, echo the status.
+run_hvemu() {
+    local log=$1 secs=$2
+    shift 2
+    timeout --kill-after=5 "$secs" "$HVEMU" "$@" </dev/null >"$log" 2>&1
+    echo $?
+}
+
+expect_status() { # got want log
+    [ "$1" = "$2" ] || { tail -n 30 "$3"; fail "exit status $1, expected $2"; }
+}
+
+expect_line() { # log regex
+    grep -Eq "$2" "$1" || { tail -n 30 "$1"; fail "no line matching /$2/"; }
+}
+
+expect_no_line() { # log regex
+    ! grep -Eq "$2" "$1" || { grep -E "$2" "$1" | head; fail "unexpected line /$2/"; }
+}

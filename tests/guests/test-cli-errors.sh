@@ -1,0 +1,59 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# A user's mistake gets one clear line on stderr and exit status 1; help and
+# version exit 0.  No guest runs here.
+. "$(dirname "$0")/lib.sh"
+
+# check_err EXPECTED-REGEX ARGS...: status 1, exactly one line, matching.
+check_err() {
+    local want=$1
+    shift
+    local out=$TMP/err
+    "$HVEMU" "$@" </dev/null >"$out" 2>&1
+    local st=$?
+    [ $st -eq 1 ] || { cat "$out"; fail "'$*': status $st, expected 1"; }
+    [ "$(wc -l <"$out")" -eq 1 ] || { cat "$out"; fail "'$*': expected exactly one line"; }
+    grep -Eq "^hvemu: .*$want" "$out" || { cat "$out"; fail "'$*': message does not match /$want/"; }
+}
+
+K=$GUESTS/kernels
+# options
+check_err "-bogus: invalid option" -bogus
+check_err "--bogus: invalid option" --bogus
+check_err "requires an argument" -m
+check_err "-m: invalid RAM size 'lots'" -m lots
+check_err "-m: invalid RAM size '0'" -m 0
+check_err "-smp: invalid CPU count 'x'" -smp x
+check_err "-smp: 0 CPUs" -smp 0
+check_err "-smp: maxcpus=4 must equal cpus" -smp 2,maxcpus=4
+check_err "machine type 'q35' is not supported" -machine q35
+check_err "-machine: unknown option 'foo'" -machine pc,foo=bar
+check_err "-accel nope: unknown or unavailable accelerator" -accel nope
+check_err "-serial bogus:" -serial bogus: -kernel "$K/pm32.elf"
+check_err "-serial chardev:nope: no chardev with id 'nope'" -serial chardev:nope -kernel "$K/pm32.elf"
+check_err "-device frob: unknown device 'frob'" -device frob -kernel "$K/pm32.elf"
+check_err "-device isa-debug-exit,iobase=zz" -device isa-debug-exit,iobase=zz -kernel "$K/pm32.elf"
+check_err "-rtc: invalid base 'yesterday'" -rtc base=yesterday -kernel "$K/pm32.elf"
+check_err "-d: unknown log item 'nothing'" -d nothing -kernel "$K/pm32.elf"
+check_err "-initrd only makes sense with -kernel" -initrd /dev/null
+check_err "-display sdl: only 'none'" -display sdl
+# files: missing, empty, not a kernel, truncated Multiboot header
+check_err "-kernel $TMP/missing: No such file or directory" -accel test -kernel "$TMP/missing"
+: >"$TMP/empty"
+check_err "-kernel $TMP/empty: .*empty" -accel test -kernel "$TMP/empty"
+head -c 100000 /dev/urandom | tr -d '\0' | head -c 65536 >"$TMP/junk"
+check_err "-kernel $TMP/junk: not a Linux bzImage or Multiboot kernel" -accel test -kernel "$TMP/junk"
+# Multiboot magic at the very end of the file: header cut short.
+{ head -c 64 /dev/zero; printf '\x02\xb0\xad\x1b\x00\x00'; } >"$TMP/trunc"
+check_err "-kernel $TMP/trunc: Multiboot header truncated" -accel test -kernel "$TMP/trunc"
+check_err "-initrd $TMP/missing: No such file or directory" \
+    -accel test -kernel "$K/pm32.elf" -initrd "$TMP/missing"
+check_err "-bios $TMP/missing: No such file or directory" -accel test -bios "$TMP/missing"
+check_err "-bios $TMP/empty: size 0 is not a multiple of 64 KiB" -accel test -bios "$TMP/empty"
+
+# help and version
+"$HVEMU" --help >"$TMP/help" 2>&1 || fail "--help failed"
+grep -q -- "-kernel FILE" "$TMP/help" || fail "--help lacks -kernel"
+"$HVEMU" -version | grep -q "^hvemu version " || fail "-version"
+"$HVEMU" --version | grep -q "^hvemu version " || fail "--version"
+echo "all CLI error cases behaved"
