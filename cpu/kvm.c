@@ -13,8 +13,10 @@
  * memory slots (ROM read-only when the host can), one thread per vCPU, the
  * architectural reset state (or a direct-boot state for the BSP), exits, and
  * pause/resume/reset.  The in-kernel chips are reset by restoring the state
- * KVM gave them at creation (each vCPU's LAPIC likewise), then the GSI
- * levels hvemu's devices currently drive are re-asserted.
+ * KVM gave them at creation (each vCPU's LAPIC likewise, captured after
+ * KVM_SET_CPUID2; it includes KVM's default of LINT0 = ExtINT on the BSP,
+ * which hardware leaves to the BIOS), then the GSI levels hvemu's devices
+ * currently drive are re-asserted.
  *
  * Not done (yet): dirty logging, MSI routing and irqfd/ioeventfd, state
  * save/restore of vCPUs and in-kernel chips, guest debugging, SMM, nested

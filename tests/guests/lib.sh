@@ -17,8 +17,10 @@ need_kvm() {
 run_hvemu() {
     local log=$1 secs=$2
     shift 2
-    timeout --kill-after=5 "$secs" "$HVEMU" "$@" </dev/null >"$log" 2>&1
-    echo $?
+    timeout --kill-after=5 "$secs" "$HVEMU" "$@" </dev/null >"$log.raw" 2>&1
+    local st=$?
+    tr -d '\r' <"$log.raw" >"$log" # serial consoles end lines with CR LF
+    echo $st
 }
 
 expect_status() { # got want log

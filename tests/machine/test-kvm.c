@@ -30,7 +30,7 @@
 #define P_SIN 0x502    /* string-in source: 'a', 'b', ... */
 #define P_EXIT 0x504   /* write: REQ_EXIT with the value */
 #define P_REPORT 0x508 /* 32-bit values the guest reports */
-#define P_IRQ 0x50C    /* pulse GSI 4 (1), GSI 4 by timer (2), 0 (3), 2+4 (4), 4 (5) */
+#define P_IRQ 0x50C    /* pulse GSI 4 (1), GSI 4 by timer (2), 0 (3), 2 (4), 4 (5) */
 
 #define MMIO_BASE 0xE0000000ULL
 #define ROM_BASE 0xFFFF0000ULL
@@ -50,7 +50,8 @@ __asm__(
     /* pio: real mode from the ROM (CS base 0xFFFF0000, code at CS:0x8000).
      * Records the reset EDX, CPUID.1 EAX and CR0, does 1/2/4-byte OUT/IN,
      * rep outsb (ROM string through a CS override), rep insb into RAM,
-     * tries to write the ROM, and exits with 42. */
+     * tries to write the ROM, sets the timer-2 gate through port 0x61 (the
+     * in-kernel PIT's) and reads it back, and exits with 42. */
     ".code16\n"
     GUEST(kvmtest_pio_start)
     "cli\n"
@@ -93,6 +94,11 @@ __asm__(
     "movb $0xa5, %cs:(0x8000 + pio_probe - kvmtest_pio_start)\n"
     "mov %cs:(0x8000 + pio_probe - kvmtest_pio_start), %al\n"
     "mov %al, 0x612\n"
+    "in $0x61, %al\n"
+    "or $1, %al\n"
+    "out %al, $0x61\n"
+    "in $0x61, %al\n"
+    "mov %al, 0x613\n"
     "mov $0x504, %dx\n"
     "mov $42, %al\n"
     "out %al, %dx\n"
@@ -103,7 +109,8 @@ __asm__(
     GUEST(kvmtest_pio_end)
 
     /* tf: real mode in RAM at 0000:8000 (the reset vector jumps there).
-     * Counts boots in RAM at 0x600; on the first boot switches to flat
+     * Counts boots in RAM at 0x600, records the master PIC's IMR at
+     * 0x601 + boot and then changes it; on the first boot switches to flat
      * protected mode, loads an empty IDT and executes UD2: #UD cannot be
      * delivered (vector beyond the IDT limit), nor #GP, nor #DF: shutdown.
      * (UD2 rather than INT3: hosts that emulate non-paged protected mode
@@ -114,7 +121,12 @@ __asm__(
     "xor %ax, %ax\n"
     "mov %ax, %ds\n"
     "incw 0x600\n"
-    "mov 0x600, %ax\n"
+    "mov 0x600, %bx\n"
+    "in $0x21, %al\n"
+    "mov %al, 0x601(%bx)\n"
+    "mov $0xa5, %al\n"
+    "out %al, $0x21\n"
+    "mov %bx, %ax\n"
     "cmp $2, %ax\n"
     "jae 1f\n"
     "lgdtl %cs:(0x8000 + tf_gdtr - kvmtest_tf_start)\n"
@@ -338,11 +350,13 @@ __asm__(
 
     /* ioapic: 64-bit long mode (as lm64) with an IDT at 0x6000 the test
      * fills.  Masks the PICs and LINT0, enables the LAPIC, routes IOAPIC
-     * pin 2 to vector 0x40 and pin 4 to vector 0x44, asks the test to pulse
-     * GSI 0 (PIT line: must arrive on pin 2), then GSI 2 (routed nowhere)
-     * and GSI 4, then GSI 4 again -- a stray vector 0x40 still pending in
-     * the LAPIC would be delivered during that wait -- and reports both
-     * handler counts. */
+     * pin 2 to vector 0x40 and pin 4 to vector 0x44.  Then, with
+     * interrupts off, asks the test to pulse GSI 0 (the PIT line: must
+     * reach pin 2), GSI 2 (routed nowhere) and GSI 4, and after each pulse
+     * reports the LAPIC IRR word for vectors 0x40-0x5F -- the in-kernel
+     * IOAPIC delivers to the LAPIC synchronously inside KVM_IRQ_LINE -- and
+     * takes the interrupt, if one is expected, with sti;hlt.  Finally
+     * reports both handler counts. */
     GUEST(kvmtest_ioapic_start)
     "mov $0xff, %al\n"
     "out %al, $0x21\n"
@@ -359,28 +373,22 @@ __asm__(
     "movl $0x44, 0x10(%rsi)\n"
     "movl $0x19, (%rsi)\n"
     "movl $0, 0x10(%rsi)\n"
-    "mov $0x50c, %dx\n"
     "mov $3, %al\n"
-    "out %al, %dx\n"
+    "call 9f\n"
     "1: sti\n"
     "hlt\n"
     "cli\n"
     "cmpl $1, 0x600\n"
     "jb 1b\n"
     "mov $4, %al\n"
-    "out %al, %dx\n"
+    "call 9f\n"
+    "mov $5, %al\n"
+    "call 9f\n"
     "2: sti\n"
     "hlt\n"
     "cli\n"
     "cmpl $1, 0x604\n"
     "jb 2b\n"
-    "mov $5, %al\n"
-    "out %al, %dx\n"
-    "4: sti\n"
-    "hlt\n"
-    "cli\n"
-    "cmpl $2, 0x604\n"
-    "jb 4b\n"
     "mov $0x508, %dx\n"
     "mov 0x600, %eax\n"
     "out %eax, %dx\n"
@@ -391,6 +399,13 @@ __asm__(
     "out %al, %dx\n"
     "3: hlt\n"
     "jmp 3b\n"
+    /* request %al on the IRQ port, then report IRR[0x40..0x5f] */
+    "9: mov $0x50c, %dx\n"
+    "out %al, %dx\n"
+    "mov 0x220(%rbx), %eax\n"
+    "mov $0x508, %dx\n"
+    "out %eax, %dx\n"
+    "ret\n"
     GUEST(kvmtest_ioapic_h40)
     "push %rax\n"
     "incl 0x600\n"
@@ -453,7 +468,8 @@ struct access {
 struct kt {
     struct machine *m;
     uint8_t *rom;
-    struct mem_region rom_region, pio, mmio;
+    struct mem_region rom_region, pio, mmio, port61;
+    unsigned nport61;
     struct access pio_log[MAX_LOG], mmio_log[MAX_LOG];
     unsigned npio, nmmio;
     uint8_t sout[64];
@@ -517,10 +533,9 @@ static void pio_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
             vtimer_mod(&t->irq_timer, vclock_now(&t->m->clock) + 1000000);
         else if (val == 3)
             pulse_gsi(t, 0);
-        else if (val == 4) {
+        else if (val == 4)
             pulse_gsi(t, 2);
-            pulse_gsi(t, 4);
-        } else if (val == 5)
+        else if (val == 5)
             pulse_gsi(t, 4);
         break;
     }
@@ -546,6 +561,20 @@ static void mmio_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
     struct kt *t = opaque;
     log_access(t->mmio_log, &t->nmmio, off, size, true, val);
 }
+
+/* Must never be reached under KVM: the kernel owns port 0x61. */
+static uint64_t port61_read(void *opaque, uint64_t off, unsigned size)
+{
+    ((struct kt *)opaque)->nport61++;
+    return 0;
+}
+
+static void port61_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
+{
+    ((struct kt *)opaque)->nport61++;
+}
+
+static const struct io_ops port61_ops = { .read = port61_read, .write = port61_write };
 
 static const struct io_ops mmio_ops = {
     .read = mmio_read, .write = mmio_write, .min_size = 1, .max_size = 8,
@@ -590,6 +619,8 @@ static struct kt *kt_new(unsigned smp, const char *model, bool commit)
     as_add(&m->mem, &t->rom_region, ROM_BASE, 1);
     region_init_io(&t->pio, "test-pio", 16, &pio_ops, t);
     as_add(&m->io, &t->pio, 0x500, 0);
+    region_init_io(&t->port61, "test-port61", 1, &port61_ops, t);
+    as_add(&m->io, &t->port61, 0x61, 0);
     region_init_io(&t->mmio, "test-mmio", 0x1000, &mmio_ops, t);
     as_add(&m->mem, &t->mmio, MMIO_BASE, 0);
     if (commit) {
@@ -731,6 +762,10 @@ static void test_realmode_pio(void)
     g_assert_cmphex(t->m->ram[0x612], ==, 0x5a);
     g_assert_cmpmem(t->rom, ROM_SIZE, rom_copy, ROM_SIZE);
     assert_access(&t->pio_log[18], P_EXIT, 1, true, 42);
+
+    /* Port 0x61 stayed in the kernel and reflects the timer-2 gate. */
+    g_assert_cmpuint(t->nport61, ==, 0);
+    g_assert_cmphex(t->m->ram[0x613] & 1, ==, 1);
     kt_free(t);
 }
 
@@ -745,6 +780,10 @@ static void test_triple_fault_reset(void)
     g_assert_cmpint(t->resets, ==, 1);
     g_assert_cmpuint(t->nreports, ==, 1); /* CR0 in protected mode */
     g_assert_cmphex(t->reports[0] & X86_CR0_PE, ==, X86_CR0_PE);
+    /* The in-kernel PIC was reset too: the second boot saw the IMR the
+     * first boot saw, not the 0xA5 written before the fault. */
+    g_assert_cmphex(t->m->ram[0x603], ==, t->m->ram[0x602]);
+    g_assert_cmphex(t->m->ram[0x603], !=, 0xa5);
     g_assert_cmpuint(ld16(t->m->ram + 0x600), ==, 2);
     kt_free(t);
 }
@@ -911,10 +950,12 @@ static void test_ioapic_routing(void)
     t->m->boot.idt.base = 0x6000;
     t->m->boot.idt.limit = 0xfff;
     g_assert_cmpint(kt_run(t), ==, 11);
-    g_assert_cmpuint(t->nreports, ==, 2);
-    /* GSI 0 arrived once on IOAPIC pin 2; GSI 2 went nowhere. */
-    g_assert_cmpuint(t->reports[0], ==, 1);
-    g_assert_cmpuint(t->reports[1], ==, 2);
+    g_assert_cmpuint(t->nreports, ==, 5);
+    g_assert_cmphex(t->reports[0], ==, 0x01); /* GSI 0 -> pin 2 -> vector 0x40 */
+    g_assert_cmphex(t->reports[1], ==, 0x00); /* GSI 2 -> nothing */
+    g_assert_cmphex(t->reports[2], ==, 0x10); /* GSI 4 -> pin 4 -> vector 0x44 */
+    g_assert_cmpuint(t->reports[3], ==, 1);
+    g_assert_cmpuint(t->reports[4], ==, 1);
     kt_free(t);
 }
 
