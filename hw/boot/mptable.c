@@ -23,6 +23,7 @@
 #define HDR_SIZE 44
 #define CPU_ENTRY 20
 #define ENTRY 8 /* every other entry type */
+#define MAX_OTHER_ENTRIES 128
 
 enum mp_entry_type {
     MP_PROCESSOR = 0,
@@ -44,12 +45,13 @@ static const char *const buses[] = { "ISA   " };
 
 struct mp_writer {
     uint8_t *buf;
-    size_t len;
+    size_t len, cap;
     unsigned count; /* entries */
 };
 
 static uint8_t *entry(struct mp_writer *w, size_t size)
 {
+    g_assert(w->len + size <= w->cap); /* the table's size is ours, not the guest's */
     uint8_t *p = w->buf + w->len;
     w->len += size;
     w->count++;
@@ -149,12 +151,12 @@ int mptable_install_cfg(struct machine *m, const struct mptable_cfg *cfg, char *
                                MPTABLE_MAX_CPUS);
         return -1;
     }
-    size_t max = FPS_SIZE + HDR_SIZE + cfg->ncpus * CPU_ENTRY +
-                 (ARRAY_SIZE(buses) + 1 + 15 + 2) * ENTRY;
-    uint8_t *buf = g_malloc0(max);
-    struct mp_writer w = { buf + FPS_SIZE + HDR_SIZE, 0, 0 };
+    /* Processors, then at most this many 8-byte entries (buses, I/O APIC,
+     * interrupt assignments). */
+    size_t cap = cfg->ncpus * CPU_ENTRY + MAX_OTHER_ENTRIES * ENTRY;
+    uint8_t *buf = g_malloc0(FPS_SIZE + HDR_SIZE + cap);
+    struct mp_writer w = { buf + FPS_SIZE + HDR_SIZE, 0, cap, 0 };
     put_entries(&w, cfg);
-    g_assert(FPS_SIZE + HDR_SIZE + w.len <= max);
     put_header(buf + FPS_SIZE, &w);
     put_fps(buf, (uint32_t)(MPTABLE_ADDR + FPS_SIZE));
     size_t total = FPS_SIZE + HDR_SIZE + w.len;

@@ -51,6 +51,9 @@ check_err "-initrd $TMP/missing: No such file or directory" \
 check_err "-bios $TMP/missing: No such file or directory" -accel test -bios "$TMP/missing"
 check_err "-bios $TMP/empty: size 0 is not a multiple of 64 KiB" -accel test -bios "$TMP/empty"
 
+check_err "-kernel with -bios: booting a kernel through firmware is not supported yet" \
+    -accel test -kernel "$K/pm32.elf" -bios "$GUESTS/kernels/realmode.bin"
+
 # help and version
 "$HVEMU" --help >"$TMP/help" 2>&1 || fail "--help failed"
 grep -q -- "-kernel FILE" "$TMP/help" || fail "--help lacks -kernel"

@@ -19,7 +19,10 @@
  * Invariants: DS = ES = SS = 0 throughout (RAM variables live at 0x500,
  * the stack top is 0x7000); ROM data (strings) is read through a CS
  * override since CS = 0xF000.  Interrupts are only ever enabled inside
- * "sti; hlt" wait loops.
+ * "sti; hlt" wait loops.  The one exception to "real mode only" is a short
+ * excursion to 32-bit protected mode (pm_excursion) to put the local APIC
+ * in virtual-wire mode, as PC firmware does, and to look at the ROM
+ * through its top-of-4GiB address.
  *
  * Assembled with GNU as (.code16) and linked with realmode.ld so that the
  * offsets of the symbols are offsets inside segment F000.
