@@ -32,4 +32,17 @@
 /* Real-mode SMP trampoline: must be 4 KiB aligned and below 1 MiB */
 #define TRAMPOLINE_ADDR  0x8000
 
+/*
+ * Boot counter of the reset test (reset=kbc|port92|triple): 16 bytes of
+ * RAM outside the kernel image that a warm reset leaves alone.  Neither
+ * loader writes there: hvemu's Multiboot loader puts its GDT + information
+ * block at 0x10000 (never below 0x1000, MULTIBOOT_INFO_MIN), its MP table
+ * at 0xF0000 and the kernel at 1 MiB; QEMU's Multiboot option ROM builds
+ * the information at 0x9000, and SeaBIOS re-initialises only the IVT
+ * (0x000-0x3FF) and the BDA (0x400-0x4FF) when it runs again after the
+ * reset.  Layout: magic, count, method, ~magic (all 32-bit).
+ */
+#define RESET_STATE_ADDR 0x600
+#define RESET_MAGIC      0x52545348     /* "HSTR" */
+
 #endif

@@ -21,12 +21,21 @@
  *   - reads from unassigned MMIO, CPUID, RDTSC,
  *   - SMP bring-up with INIT / STARTUP IPIs when the command line has "smp".
  *
+ * Other command-line words select a mode instead of the full run:
+ *   - "reset=kbc", "reset=port92", "reset=triple": warm-reset the machine
+ *     through the 8042's reset line, port 0x92 bit 0 or a triple fault,
+ *     and check on the second boot (boot counter at RESET_STATE_ADDR)
+ *     that it happened,
+ *   - "bench=pio": time 200000 port reads that exit to the emulator,
+ *   - "quick": only the Multiboot information, CPUID and fw_cfg.
+ *
  * Output on COM1 is one line per check, "ok <check>" or "FAIL <check> ...",
  * then "DONE", then a write to isa-debug-exit at port 0xF4: 0 when all
  * checks passed (exit status 1), 1 otherwise (exit status 3).
  *
  * Freestanding: no libc, no libgcc (so no 64-bit division in the 32-bit
- * build: decimal output is limited to unsigned long).
+ * build: 64-bit decimal output and averages go through div64_32, which
+ * uses the CPU's 64-by-32-bit DIV).
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -107,6 +116,14 @@ typedef unsigned long ulong;
 #define RTC_GSI         8
 
 #define MMIO_UNASSIGNED 0xFEBF0000UL
+
+#define KBC_STATUS      0x64     /* read: status; write: command */
+#define KBC_STATUS_IBF  0x02     /* input buffer full */
+#define KBC_CMD_PULSE_RESET 0xFE /* pulse output port bit 0 (reset) low */
+#define SYSCTL_PORT_A   0x92     /* bit 0: INIT_NOW (0->1 resets), bit 1: A20 */
+
+#define BENCH_PIO_PORT  0x5000   /* mapped by neither QEMU nor hvemu */
+#define BENCH_PIO_ITER  200000
 
 #define PIT_WANT        20
 #define RTC_WANT        5
@@ -193,6 +210,14 @@ static inline uint64_t rdtsc(void)
 {
 	uint32_t lo, hi;
 	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+/* RDTSC that neither earlier nor later instructions pass */
+static inline uint64_t rdtsc_ordered(void)
+{
+	uint32_t lo, hi;
+	asm volatile("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi) : : "memory");
 	return ((uint64_t)hi << 32) | lo;
 }
 
@@ -329,7 +354,43 @@ static void put_hex64(uint64_t v, int width, char pad)
 		serial_putc(buf[--n]);
 }
 
-/* %c %s %d %u %x with optional '0' flag, width and l / ll (ll: %x only) */
+/*
+ * *n /= d, returning the remainder.  The 32-bit build has no libgcc for
+ * a 64-bit division, so it divides the high half first and then uses
+ * DIV with EDX = the remainder so far (< d, so the quotient fits).
+ */
+static uint32_t div64_32(uint64_t *n, uint32_t d)
+{
+#ifdef __x86_64__
+	uint32_t r = (uint32_t)(*n % d);
+
+	*n /= d;
+	return r;
+#else
+	uint32_t hi = (uint32_t)(*n >> 32), lo = (uint32_t)*n;
+	uint32_t qhi = hi / d, r = hi % d, qlo;
+
+	asm("divl %4" : "=a"(qlo), "=d"(r) : "a"(lo), "d"(r), "rm"(d));
+	*n = ((uint64_t)qhi << 32) | qlo;
+	return r;
+#endif
+}
+
+static void put_dec64(uint64_t v, int width, char pad)
+{
+	char buf[20];
+	int n = 0;
+
+	do
+		buf[n++] = (char)('0' + div64_32(&v, 10));
+	while (v);
+	while (n < width--)
+		serial_putc(pad);
+	while (n)
+		serial_putc(buf[--n]);
+}
+
+/* %c %s %d %u %x with optional '0' flag, width and l / ll (ll: %u, %x) */
 static void vprint(const char *fmt, va_list ap)
 {
 	for (; *fmt; fmt++) {
@@ -372,8 +433,11 @@ static void vprint(const char *fmt, va_list ap)
 			break;
 		}
 		case 'u':
-			put_unsigned(lng ? va_arg(ap, ulong) : va_arg(ap, unsigned),
-				     10, width, pad);
+			if (lng >= 2)
+				put_dec64(va_arg(ap, unsigned long long), width, pad);
+			else
+				put_unsigned(lng ? va_arg(ap, ulong) :
+					     va_arg(ap, unsigned), 10, width, pad);
 			break;
 		case 'x': {
 			uint64_t v;
@@ -1233,6 +1297,45 @@ static bool cmdline_has_word(const char *word)
 	return false;
 }
 
+/*
+ * The value of the first word "<key>=<value>" (key given with its '='),
+ * NUL-terminated in buf; false if no word starts with key.
+ */
+static bool cmdline_value(const char *key, char *buf, size_t size)
+{
+	const char *s = mb.cmdline;
+	size_t n = 0;
+
+	while (key[n])
+		n++;
+	while (*s) {
+		while (*s == ' ')
+			s++;
+		const char *t = s;
+
+		while (*s && *s != ' ')
+			s++;
+		if ((size_t)(s - t) >= n && !memcmp(t, key, n)) {
+			size_t i = 0;
+
+			for (t += n; t < s && i < size - 1; t++)
+				buf[i++] = *t;
+			buf[i] = 0;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool str_eq(const char *a, const char *b)
+{
+	while (*a && *a == *b) {
+		a++;
+		b++;
+	}
+	return *a == *b;
+}
+
 static void report_multiboot(void)
 {
 	uint64_t ks = (ulong)_kernel_start, ke = (ulong)_kernel_end;
@@ -1278,6 +1381,190 @@ static void report_multiboot(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* Reset test (reset=kbc|port92|triple)                                */
+/* ------------------------------------------------------------------ */
+
+enum reset_method { RESET_NONE, RESET_KBC, RESET_PORT92, RESET_TRIPLE };
+
+static const char *const reset_names[] = {
+	[RESET_KBC] = "kbc", [RESET_PORT92] = "port92", [RESET_TRIPLE] = "triple",
+};
+
+/* Lives at RESET_STATE_ADDR (see guest.h), outside the kernel image. */
+struct reset_state {
+	uint32_t magic, count, method, magic_inv;
+};
+
+static volatile struct reset_state *reset_state(void)
+{
+	ulong p = RESET_STATE_ADDR;
+
+	/* hide the constant: gcc warns about object accesses below 4 KiB */
+	asm("" : "+r"(p));
+	return (volatile struct reset_state *)p;
+}
+
+/*
+ * Busy-wait about ms milliseconds on PIT channel 0 (mode 2, full 65536
+ * count, so one reload every 54.9 ms), read with the counter-latch
+ * command.  It needs no interrupts, which matters after reset=triple has
+ * loaded an empty IDT.  Should the PIT not count, a cap of 4e9 TSC cycles
+ * per second asked for (1 s at 4 GHz, 4 s at 1 GHz) ends the wait.
+ */
+static void pit_poll_delay(uint32_t ms)
+{
+	uint32_t want = (ms * 1000 + 54924) / 54925, reloads = 0;
+	uint64_t t0 = rdtsc(), cap = 4000000ULL * ms;
+	uint16_t prev = 0xFFFF, cur;
+
+	outb(0x43, 0x34);               /* channel 0, lobyte/hibyte, mode 2 */
+	outb(0x40, 0);
+	outb(0x40, 0);                  /* 0 = 65536 */
+	while (reloads < want && rdtsc() - t0 < cap) {
+		outb(0x43, 0x00);       /* latch channel 0 */
+		cur = inb(0x40);
+		cur |= (uint16_t)(inb(0x40) << 8);
+		if (cur > prev)         /* it counts down: up means reloaded */
+			reloads++;
+		prev = cur;
+	}
+}
+
+static void reset_kbc(void)
+{
+	/* wait (bounded) until the controller can take a command */
+	for (uint32_t i = 0; i < 100000; i++)
+		if (!(inb(KBC_STATUS) & KBC_STATUS_IBF))
+			break;
+	outb(KBC_STATUS, KBC_CMD_PULSE_RESET);
+}
+
+static void reset_port92(void)
+{
+	uint8_t v = inb(SYSCTL_PORT_A);
+
+	/* the reset is the 0->1 edge of bit 0; keep A20 (bit 1) as it is */
+	outb(SYSCTL_PORT_A, v & ~1u);
+	outb(SYSCTL_PORT_A, v | 1u);
+}
+
+static void reset_triple(void)
+{
+	static const struct table_reg empty_idt;        /* base 0, limit 0 */
+
+	/*
+	 * #UD cannot be delivered through an empty IDT (#GP), neither can the
+	 * #GP (#DF) nor the #DF: the CPU shuts down and the board resets.
+	 * UD2 rather than INT n: the nested kvm_pvm test host cannot emulate
+	 * INT in every mode, while a faulting instruction always works.
+	 */
+	asm volatile("lidt %0\n\tud2" : : "m"(empty_idt) : "memory");
+}
+
+/*
+ * First boot (no magic at RESET_STATE_ADDR): print "boot 1", record the
+ * boot and reset the machine; "FAIL reset" if it is still running about
+ * 1 s later.  Second boot: "boot 2 after <method> reset", "ok reset".
+ * The magic is cleared either way, then the guest finishes (DONE).
+ */
+__attribute__((noreturn))
+static void test_reset(enum reset_method method)
+{
+	volatile struct reset_state *rs = reset_state();
+	const char *name = reset_names[method];
+
+	if (rs->magic == RESET_MAGIC && rs->magic_inv == ~(uint32_t)RESET_MAGIC) {
+		uint32_t count = rs->count, was = rs->method;
+
+		rs->magic = 0;
+		rs->magic_inv = 0;
+		if (count != 1) {
+			fail("reset boot counter is %u, expected 1", count);
+		} else if (was != method) {
+			fail("reset recorded method %u, the command line says %s",
+			     was, name);
+		} else {
+			print("boot 2 after %s reset\n", name);
+			ok("reset");
+		}
+		finish();
+	}
+
+	print("boot 1\n");
+	rs->count = 1;
+	rs->method = method;
+	rs->magic_inv = ~(uint32_t)RESET_MAGIC;
+	rs->magic = RESET_MAGIC;
+	print("resetting via %s\n", name);
+	uart_wait(UART_LSR_THRE | UART_LSR_TEMT);
+
+	cli();
+	switch (method) {
+	case RESET_KBC:
+		reset_kbc();
+		break;
+	case RESET_PORT92:
+		reset_port92();
+		break;
+	case RESET_TRIPLE:
+		reset_triple();
+		break;
+	case RESET_NONE:
+		break;
+	}
+	pit_poll_delay(1000);
+	rs->magic = 0;
+	rs->magic_inv = 0;
+	fail("reset machine still running about 1 s after the %s reset", name);
+	finish();
+}
+
+/* reset=<method> on the command line; false (after a FAIL) if unknown */
+static bool reset_requested(enum reset_method *method)
+{
+	char val[16];
+
+	*method = RESET_NONE;
+	if (!cmdline_value("reset=", val, sizeof(val)))
+		return true;
+	for (unsigned i = RESET_KBC; i <= RESET_TRIPLE; i++)
+		if (str_eq(val, reset_names[i])) {
+			*method = (enum reset_method)i;
+			return true;
+		}
+	fail("reset unknown method \"%s\" (kbc, port92, triple)", val);
+	return false;
+}
+
+/* ------------------------------------------------------------------ */
+/* PIO exit benchmark (bench=pio)                                      */
+/* ------------------------------------------------------------------ */
+
+/*
+ * BENCH_PIO_ITER 32-bit reads from a port nobody decodes: in KVM each one
+ * is an exit to the emulator's user space (and back), so the average is
+ * the cost of one such round trip in TSC cycles.
+ */
+static void bench_pio(void)
+{
+	uint32_t n = BENCH_PIO_ITER;
+	uint64_t t0, t1, avg;
+
+	t0 = rdtsc_ordered();
+	asm volatile("1:\tinl %%dx, %%eax\n\tdec %0\n\tjnz 1b"
+		     : "+c"(n) : "d"((uint16_t)BENCH_PIO_PORT)
+		     : "eax", "cc", "memory");
+	t1 = rdtsc_ordered();
+	avg = t1 - t0;
+	div64_32(&avg, BENCH_PIO_ITER);
+	print("bench pio-inl iterations=%u cycles=%llu cycles-per-exit=%llu\n",
+	      BENCH_PIO_ITER, (unsigned long long)(t1 - t0),
+	      (unsigned long long)avg);
+	if (t1 <= t0)
+		fail("bench pio-inl the TSC did not advance");
+}
+
+/* ------------------------------------------------------------------ */
 /* Main                                                                */
 /* ------------------------------------------------------------------ */
 
@@ -1287,6 +1574,8 @@ void kmain(uint32_t magic, uint32_t info_addr);
 void kmain(uint32_t magic, uint32_t info_addr)
 {
 	bool bss_zero = true;
+	enum reset_method reset;
+	char bench[16];
 
 	/* before anything is written to .bss */
 	for (size_t i = 0; i < sizeof(bss_probe); i++)
@@ -1313,7 +1602,23 @@ void kmain(uint32_t magic, uint32_t info_addr)
 #ifdef __x86_64__
 	test_long_mode();
 #endif
+	/* modes: reset= first, then bench=, then quick; smp only in full runs */
+	if (!reset_requested(&reset))
+		finish();
+	if (reset != RESET_NONE)
+		test_reset(reset);
 	test_cpuid();
+	if (cmdline_value("bench=", bench, sizeof(bench))) {
+		if (str_eq(bench, "pio"))
+			bench_pio();
+		else
+			fail("bench unknown benchmark \"%s\" (pio)", bench);
+		finish();
+	}
+	if (cmdline_has_word("quick")) {
+		test_fw_cfg();
+		finish();
+	}
 	test_rtc_read();
 	test_apic_info();
 	test_pic_interrupts();
