@@ -116,6 +116,7 @@ void machine_free(struct machine *m)
         munmap(m->ram, m->ram_size);
     log_destroy(&m->log);
     g_free(m->cpu_model);
+    g_free(m->intc);
     g_free(m->name);
     pthread_mutex_destroy(&m->lock);
     g_free(m);

@@ -15,6 +15,7 @@
 #include <stdatomic.h>
 #include "core/base.h"
 #include "core/clock.h"
+#include "core/cpu_intc.h"
 #include "core/device.h"
 #include "core/log.h"
 #include "core/memory.h"
@@ -25,6 +26,7 @@ struct accel_ops;
 /* The PC memory map below 4 GiB: RAM up to below_4g, then the PCI hole. */
 #define PCI_HOLE_START_LARGE 0xC0000000ULL /* when RAM >= 3.5 GiB */
 #define PCI_HOLE_THRESHOLD 0xE0000000ULL
+#define MAX_VCPUS 255
 
 enum machine_req {
     REQ_RESET = 1 << 0,
@@ -57,6 +59,11 @@ struct machine {
 
     const struct accel_ops *accel;
     void *accel_state;
+    /* Userspace interrupt controllers (soft/test accelerators): the
+     * accelerator fills cpu_links[smp_cpus] in init; the board creates a
+     * LAPIC per CPU and fills intc[smp_cpus].  Both NULL under KVM. */
+    struct cpu_link *cpu_links;
+    struct cpu_intc *intc;
 
     /* The board: resets firmware/kernel images, routes GSIs. */
     void (*board_reset)(struct machine *m, enum reset_kind kind);

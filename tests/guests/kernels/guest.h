@@ -37,10 +37,10 @@
  * RAM outside the kernel image that a warm reset leaves alone.  Neither
  * loader writes there: hvemu's Multiboot loader puts its GDT + information
  * block at 0x10000 (never below 0x1000, MULTIBOOT_INFO_MIN), its MP table
- * at 0xF0000 and the kernel at 1 MiB; QEMU's Multiboot option ROM builds
- * the information at 0x9000, and SeaBIOS re-initialises only the IVT
- * (0x000-0x3FF) and the BDA (0x400-0x4FF) when it runs again after the
- * reset.  Layout: magic, count, method, ~magic (all 32-bit).
+ * at 0xF0000 and the kernel at 1 MiB; under QEMU the Multiboot option ROM
+ * builds the information from 0x9000, and SeaBIOS, run again after the
+ * reset, sets up the IVT and BDA (0x000-0x4FF) but leaves 0x600 alone.
+ * Layout: magic, count, method, ~magic (all 32-bit).
  */
 #define RESET_STATE_ADDR 0x600
 #define RESET_MAGIC      0x52545348     /* "HSTR" */
