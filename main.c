@@ -18,10 +18,12 @@
 #include "core/log.h"
 #include "core/machine.h"
 #include "core/options.h"
+#include "core/runstate.h"
 #include "cpu/accel.h"
 #include "hw/misc/debug_exit.h"
 #include "hw/misc/debugcon.h"
 #include "hw/pc.h"
+#include "monitor/monitor.h"
 
 struct named_chardev {
     char *id;
@@ -42,6 +44,9 @@ struct cli {
     char *rtc;
     char *log_items, *log_file;
     GPtrArray *firmware_dirs; /* -L */
+    GPtrArray *qmp, *mon, *monitor; /* -qmp specs, -mon options, -monitor specs */
+    char *uuid;
+    bool prelaunch; /* -S */
     bool nographic, display_none, nodefaults, no_reboot, no_shutdown;
 };
 
@@ -59,6 +64,8 @@ static void usage(void)
            "  -rtc base=utc|localtime|DATE[,clock=host|rt|vm][,driftfix=none|slew]\n"
            "  -no-reboot                    exit instead of rebooting\n"
            "  -no-shutdown                  stay (paused) when the guest powers off\n"
+           "  -S                            do not start the CPUs (QMP/HMP 'cont' starts them)\n"
+           "  -uuid UUID                    the VM's UUID (query-uuid, SMBIOS)\n"
            "  -global DRIVER.PROP=VALUE     accepted for compatibility; unknown ones warn\n"
            "\n"
            "Boot:\n"
@@ -83,6 +90,12 @@ static void usage(void)
            "  -vga none                     no VGA card (the only choice so far)\n"
            "  -nodefaults                   no default devices\n"
            "\n"
+           "Monitor:\n"
+           "  -qmp DEV                      QMP on a chardev spec (unix:PATH,server=on,wait=off,\n"
+           "                                tcp:HOST:PORT,server=on,wait=off, stdio...); repeatable\n"
+           "  -mon chardev=ID[,mode=control|readline][,pretty=on|off]\n"
+           "  -monitor DEV                  the human monitor (HMP) on a chardev spec\n"
+           "\n"
            "Debugging:\n"
            "  -d ITEMS                      guest_errors,unimp,trace:PATTERN (-d help)\n"
            "  -D FILE                       log to FILE\n"
@@ -100,11 +113,11 @@ static void version(void)
 static const char *const with_arg[] = {
     "m", "smp", "cpu", "machine", "M", "accel", "kernel", "initrd", "append", "bios", "L",
     "serial", "chardev", "device", "debugcon", "name", "rtc", "d", "D", "display",
-    "global", "vga", NULL,
+    "global", "vga", "qmp", "qmp-pretty", "mon", "monitor", "uuid", NULL,
 };
 static const char *const no_arg[] = {
     "nographic", "nodefaults", "no-reboot", "no-shutdown", "enable-kvm", "h", "help",
-    "version", NULL,
+    "version", "S", NULL,
 };
 
 static bool in_list(const char *const *list, const char *s)
@@ -275,6 +288,7 @@ static int parse_one(struct cli *c, const char *opt, const char *arg)
                   : !strcmp(opt, "debugcon") ? &c->debugcon
                   : !strcmp(opt, "name") ? &c->name
                   : !strcmp(opt, "rtc") ? &c->rtc
+                  : !strcmp(opt, "uuid") ? &c->uuid
                   : !strcmp(opt, "d") ? &c->log_items
                   : !strcmp(opt, "D") ? &c->log_file
                   : NULL;
@@ -287,7 +301,15 @@ static int parse_one(struct cli *c, const char *opt, const char *arg)
                       : !strcmp(opt, "chardev") ? c->chardevs
                       : !strcmp(opt, "device") ? c->devices
                       : !strcmp(opt, "L") ? c->firmware_dirs
+                      : !strcmp(opt, "qmp") ? c->qmp
+                      : !strcmp(opt, "mon") ? c->mon
+                      : !strcmp(opt, "monitor") ? c->monitor
                       : NULL;
+    if (!strcmp(opt, "qmp-pretty")) {
+        /* QEMU's -qmp-pretty: QMP with indented output. */
+        g_ptr_array_add(c->qmp, g_strconcat("pretty:", arg, NULL));
+        return 0;
+    }
     g_assert(list);
     g_ptr_array_add(list, g_strdup(arg));
     return 0;
@@ -320,6 +342,8 @@ static int parse_args(struct cli *c, int argc, char **argv)
                 c->no_reboot = true;
             else if (!strcmp(opt, "no-shutdown"))
                 c->no_shutdown = true;
+            else if (!strcmp(opt, "S"))
+                c->prelaunch = true;
             else if (!strcmp(opt, "enable-kvm")) {
                 g_free(c->accel);
                 c->accel = g_strdup("kvm");
@@ -346,6 +370,8 @@ struct run {
     GPtrArray *named; /* struct named_chardev */
     GPtrArray *owned; /* chardevs to free */
     struct pc_config cfg;
+    struct monitor *mon;
+    unsigned nmon; /* compat_monitorN labels */
 };
 
 static void quit_cb(void *opaque)
@@ -598,8 +624,113 @@ static int setup_config(struct run *r, char **bios_path)
 
 static gboolean on_signal(gpointer opaque)
 {
-    machine_request(opaque, REQ_QUIT, 0);
+    machine_request(opaque, REQ_QUIT, SHUTDOWN_CAUSE_HOST_SIGNAL);
     return G_SOURCE_CONTINUE;
+}
+
+/* -qmp / -monitor DEV: a chardev of its own, labelled as QEMU does. */
+static int open_monitor_spec(struct run *r, const char *what, const char *spec, bool qmp)
+{
+    bool pretty = g_str_has_prefix(spec, "pretty:");
+    if (pretty)
+        spec += 7;
+    struct chardev *cd = NULL;
+    if (g_str_has_prefix(spec, "chardev:")) {
+        cd = find_chardev(r, spec + 8);
+        if (!cd)
+            return fail(g_strdup_printf("%s %s: no chardev with id '%s'", what, spec, spec + 8));
+    } else {
+        char *err = NULL;
+        char *label = g_strdup_printf("compat_monitor%u", r->nmon++);
+        cd = chardev_new(&r->host, label, spec, &err);
+        g_free(label);
+        if (!cd && err)
+            return fail(g_strdup_printf("%s %s: %s", what, spec, err));
+        if (!cd)
+            return 0; /* none */
+        g_ptr_array_add(r->owned, cd);
+    }
+    if (qmp)
+        monitor_add_qmp(r->mon, cd, pretty);
+    else
+        monitor_add_hmp(r->mon, cd);
+    return 0;
+}
+
+/* -mon [chardev=]ID[,mode=readline|control][,pretty=on|off] */
+static int open_mon(struct run *r, const char *arg)
+{
+    char *err = NULL;
+    struct optlist *l = optlist_parse(arg, "chardev", &err);
+    static const char *const keys[] = { "chardev", "mode", "pretty", "id", NULL };
+    if (!l || optlist_check(l, "-mon", keys, &err)) {
+        optlist_free(l);
+        return fail(err);
+    }
+    const char *id = optlist_get(l, "chardev"), *mode = optlist_get(l, "mode");
+    const char *pretty = optlist_get(l, "pretty");
+    bool pr = false;
+    struct chardev *cd = id ? find_chardev(r, id) : NULL;
+    int rc = 0;
+    if (!id)
+        rc = fail(g_strdup_printf("-mon %s: needs chardev=ID", arg));
+    else if (!cd)
+        rc = fail(g_strdup_printf("-mon %s: no chardev with id '%s'", arg, id));
+    else if (mode && strcmp(mode, "control") && strcmp(mode, "readline"))
+        rc = fail(g_strdup_printf("-mon %s: mode must be 'control' or 'readline'", arg));
+    else if (pretty && parse_bool(pretty, &pr))
+        rc = fail(g_strdup_printf("-mon %s: pretty expects on or off", arg));
+    else if (mode && !strcmp(mode, "control"))
+        monitor_add_qmp(r->mon, cd, pr);
+    else
+        monitor_add_hmp(r->mon, cd);
+    optlist_free(l);
+    return rc;
+}
+
+static int setup_monitors(struct run *r)
+{
+    struct cli *c = r->cli;
+    r->mon = monitor_new(r->m);
+    for (guint i = 0; i < c->qmp->len; i++)
+        if (open_monitor_spec(r, "-qmp", c->qmp->pdata[i], true))
+            return -1;
+    for (guint i = 0; i < c->monitor->len; i++)
+        if (open_monitor_spec(r, "-monitor", c->monitor->pdata[i], false))
+            return -1;
+    for (guint i = 0; i < c->mon->len; i++)
+        if (open_mon(r, c->mon->pdata[i]))
+            return -1;
+    /* mon:stdio (given, or the -nographic default) shares the line with
+     * the human monitor; Ctrl-A c switches. */
+    for (guint i = 0; i < c->serial->len && i < PC_MAX_SERIAL; i++)
+        if (g_str_has_prefix(c->serial->pdata[i], "mon:") && r->cfg.serial[i].cd)
+            monitor_add_hmp(r->mon, r->cfg.serial[i].cd);
+    if (!c->serial->len && !c->nodefaults && c->nographic && r->cfg.serial[0].cd)
+        monitor_add_hmp(r->mon, r->cfg.serial[0].cd);
+    for (guint i = 0; i < r->owned->len; i++)
+        monitor_register_chardev(r->mon, r->owned->pdata[i]);
+    return 0;
+}
+
+/* -uuid xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx */
+static int parse_uuid(const char *s, uint8_t out[16])
+{
+    if (strlen(s) != 36)
+        return -1;
+    for (int i = 0, k = 0; i < 36; i++) {
+        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash) {
+            if (s[i] != '-')
+                return -1;
+            continue;
+        }
+        if (!g_ascii_isxdigit(s[i]) || !g_ascii_isxdigit(s[i + 1]))
+            return -1;
+        out[k++] = (uint8_t)(g_ascii_xdigit_value(s[i]) << 4 | g_ascii_xdigit_value(s[i + 1]));
+        i++;
+    }
+    return 0;
 }
 
 static int setup_machine(struct run *r)
@@ -620,6 +751,9 @@ static int setup_machine(struct run *r)
     m->name = g_strdup(c->name);
     m->no_reboot = c->no_reboot;
     m->no_shutdown = c->no_shutdown;
+    if (c->uuid && parse_uuid(c->uuid, m->uuid))
+        return fail(g_strdup_printf("-uuid %s: invalid UUID (expected "
+                                    "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)", c->uuid));
     if (c->log_file && log_set_file(&m->log, c->log_file, &err))
         return fail(err);
     if (c->log_items && log_parse(&m->log, c->log_items, &err))
@@ -641,7 +775,7 @@ static int run(struct cli *c)
     if (setup_machine(&r))
         goto out;
     r.host = (struct chardev_host){ r.m->ctx, &r.m->lock, quit_cb, r.m };
-    if (setup_config(&r, &bios_path))
+    if (setup_config(&r, &bios_path) || setup_monitors(&r))
         goto out;
     if (r.m->accel->init(r.m, &err)) {
         fail(err);
@@ -655,8 +789,7 @@ static int run(struct cli *c)
     g_unix_signal_add(SIGINT, on_signal, r.m);
     g_unix_signal_add(SIGTERM, on_signal, r.m);
     g_unix_signal_add(SIGHUP, on_signal, r.m);
-    vclock_start(&r.m->clock);
-    if (r.m->accel->start(r.m, &err)) {
+    if (runstate_start(r.m, !c->prelaunch, &err)) {
         fail(err);
         goto out;
     }
@@ -666,6 +799,7 @@ out:
         r.m->accel->pause(r.m);
     if (r.m && !r.m->board)
         pc_free(r.pc); /* pc_new failed half-way */
+    monitor_free(r.mon); /* before the chardevs it serves */
     machine_free(r.m); /* stops vCPUs, frees devices and the board */
     for (guint i = 0; i < r.owned->len; i++)
         chardev_free(r.owned->pdata[i]);
@@ -691,6 +825,10 @@ static void cli_free(struct cli *c)
     g_free(c->debugcon);
     g_free(c->name);
     g_free(c->rtc);
+    g_free(c->uuid);
+    g_ptr_array_free(c->qmp, TRUE);
+    g_ptr_array_free(c->mon, TRUE);
+    g_ptr_array_free(c->monitor, TRUE);
     g_free(c->log_items);
     g_free(c->log_file);
     g_ptr_array_free(c->serial, TRUE);
@@ -708,6 +846,9 @@ int main(int argc, char **argv)
         .chardevs = g_ptr_array_new_with_free_func(g_free),
         .devices = g_ptr_array_new_with_free_func(g_free),
         .firmware_dirs = g_ptr_array_new_with_free_func(g_free),
+        .qmp = g_ptr_array_new_with_free_func(g_free),
+        .mon = g_ptr_array_new_with_free_func(g_free),
+        .monitor = g_ptr_array_new_with_free_func(g_free),
     };
     /* A reader that goes away must not kill us in the middle of a write. */
     signal(SIGPIPE, SIG_IGN);

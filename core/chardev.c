@@ -75,6 +75,7 @@ struct chardev {
     /* socket */
     bool server, is_unix, nodelay;
     int listen_fd, conn_fd;
+    int msgfd;         /* last fd received with the data (SCM_RIGHTS), -1 */
     GSource *listen_src;
     char *unix_path;
 
@@ -295,6 +296,47 @@ static void input_ended(struct chardev *cd)
     drop_in_src(cd);
 }
 
+static void close_msgfd(struct chardev *cd)
+{
+    if (cd->msgfd >= 0)
+        close(cd->msgfd);
+    cd->msgfd = -1;
+}
+
+/* Unix sockets may carry file descriptors with the data (QMP getfd,
+ * add-fd): keep the first of the last batch, close any others. */
+static ssize_t cd_read(struct chardev *cd, int fd, uint8_t *buf, size_t len)
+{
+    if (cd->kind != CD_SOCKET || !cd->is_unix)
+        return read(fd, buf, len);
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(sizeof(int) * 8)];
+    } ctl;
+    struct iovec iov = { .iov_base = buf, .iov_len = len };
+    struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+                         .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf) };
+    ssize_t n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
+    if (n < 0)
+        return n;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+            continue;
+        size_t nfds = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        int fds[8];
+        memcpy(fds, CMSG_DATA(c), MIN(nfds, ARRAY_SIZE(fds)) * sizeof(int));
+        for (size_t i = 0; i < nfds && i < ARRAY_SIZE(fds); i++) {
+            if (i == 0) {
+                close_msgfd(cd);
+                cd->msgfd = fds[0];
+            } else {
+                close(fds[i]);
+            }
+        }
+    }
+    return n;
+}
+
 static gboolean in_ready(gint fd, GIOCondition cond, gpointer opaque)
 {
     struct chardev *cd = opaque;
@@ -312,7 +354,7 @@ static gboolean in_ready(gint fd, GIOCondition cond, gpointer opaque)
         return G_SOURCE_REMOVE;
     }
     uint8_t buf[1024];
-    ssize_t n = read(fd, buf, (size_t)MIN(room, (int)sizeof(buf)));
+    ssize_t n = cd_read(cd, fd, buf, (size_t)MIN(room, (int)sizeof(buf)));
     if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)) {
         cd_unlock(cd);
         return G_SOURCE_CONTINUE;
@@ -462,6 +504,7 @@ static void sock_disconnect(struct chardev *cd)
     if (cd->conn_fd < 0)
         return;
     drop_in_src(cd);
+    close_msgfd(cd);
     close(cd->conn_fd);
     cd->conn_fd = cd->in_fd = cd->out_fd = -1;
     g_byte_array_set_size(cd->pending, 0);
@@ -710,7 +753,7 @@ static struct chardev *cd_alloc(const struct chardev_host *host, const char *lab
     cd->label = g_strdup(label ? label : "chardev");
     if (host)
         cd->host = *host;
-    cd->in_fd = cd->out_fd = cd->listen_fd = cd->conn_fd = cd->pty_slave = -1;
+    cd->in_fd = cd->out_fd = cd->listen_fd = cd->conn_fd = cd->pty_slave = cd->msgfd = -1;
     cd->pending = g_byte_array_new();
     return cd;
 }
@@ -1075,6 +1118,7 @@ void chardev_free(struct chardev *cd)
     }
     if (cd->pty_slave >= 0)
         close(cd->pty_slave);
+    close_msgfd(cd);
     if (cd->conn_fd >= 0)
         close(cd->conn_fd);
     if (cd->listen_fd >= 0) {
@@ -1099,6 +1143,15 @@ const char *chardev_label(const struct chardev *cd)
 const char *chardev_filename(const struct chardev *cd)
 {
     return cd ? cd->filename : NULL;
+}
+
+int chardev_take_fd(struct chardev *cd)
+{
+    if (!cd)
+        return -1;
+    int fd = cd->msgfd;
+    cd->msgfd = -1;
+    return fd;
 }
 
 bool chardev_connected(const struct chardev *cd)

@@ -61,6 +61,10 @@ int chardev_mux_add_fe(struct chardev *cd, const struct chardev_fe *fe);
  * socket without a client, where they are dropped and len is returned). */
 int chardev_write(struct chardev *cd, const void *buf, int len);
 void chardev_accept_input(struct chardev *cd);
+/* The file descriptor that arrived (SCM_RIGHTS, unix sockets) with the
+ * latest data that carried one, or -1; the caller owns it.  Called from a
+ * frontend's read callback (lock held). */
+int chardev_take_fd(struct chardev *cd);
 bool chardev_connected(const struct chardev *cd);
 
 /* Test support: a chardev whose output is collected in memory and whose

@@ -170,6 +170,11 @@ void machine_request(struct machine *m, enum machine_req req, int status)
         if (!(atomic_fetch_or(&m->requests, REQ_EXIT) & REQ_EXIT))
             atomic_store(&m->exit_status, status);
     } else {
+        /* The cause is stored before the flag so the main loop sees it. */
+        if (req == REQ_QUIT)
+            atomic_store(&m->quit_cause, status);
+        else if (req == REQ_RESET)
+            atomic_store(&m->reset_cause, status);
         atomic_fetch_or(&m->requests, req);
     }
     if (m->ctx)
@@ -230,48 +235,10 @@ static GSourceFuncs clock_funcs = {
     .dispatch = clock_dispatch,
 };
 
-static void do_reset(struct machine *m)
-{
-    const struct accel_ops *a = m->accel;
-    if (a && a->pause)
-        a->pause(m);
-    pthread_mutex_lock(&m->lock);
-    machine_reset_devices(m, RESET_WARM);
-    pthread_mutex_unlock(&m->lock);
-    if (a && a->reset_cpus)
-        a->reset_cpus(m);
-    if (a && a->resume)
-        a->resume(m);
-}
-
-/* Act on posted requests; returns true when the loop should end. */
+/* Act on posted requests (core/runstate.c); true when the loop should end. */
 static bool handle_requests(struct machine *m)
 {
-    unsigned req = atomic_exchange(&m->requests, 0);
-    if (req & REQ_EXIT)
-        return true;
-    if (req & REQ_QUIT) {
-        atomic_store(&m->exit_status, 0);
-        return true;
-    }
-    if (req & REQ_POWEROFF) {
-        if (!m->no_shutdown) {
-            atomic_store(&m->exit_status, 0);
-            return true;
-        }
-        /* -no-shutdown: stay, paused. */
-        if (m->accel && m->accel->pause)
-            m->accel->pause(m);
-        vclock_stop(&m->clock);
-    }
-    if (req & REQ_RESET) {
-        if (m->no_reboot) {
-            atomic_store(&m->exit_status, 0);
-            return true;
-        }
-        do_reset(m);
-    }
-    return false;
+    return runstate_handle_requests(m);
 }
 
 int machine_main_loop(struct machine *m)

@@ -19,6 +19,7 @@
 #include "core/device.h"
 #include "core/log.h"
 #include "core/memory.h"
+#include "core/runstate.h"
 #include "core/x86.h"
 
 struct accel_ops;
@@ -32,7 +33,11 @@ enum machine_req {
     REQ_RESET = 1 << 0,
     REQ_POWEROFF = 1 << 1,
     REQ_EXIT = 1 << 2,
-    REQ_QUIT = 1 << 3, /* user asked (Ctrl-A x, signal) */
+    REQ_QUIT = 1 << 3, /* user asked (Ctrl-A x, signal, QMP quit); status: shutdown cause */
+    REQ_STOP = 1 << 4, /* pause (QMP stop) */
+    REQ_CONT = 1 << 5, /* resume from prelaunch or paused (QMP cont) */
+    REQ_INTERNAL_ERROR = 1 << 6, /* an accelerator cannot go on: stop, keep the monitor */
+    REQ_POWERDOWN = 1 << 7, /* press the power button (QMP system_powerdown) */
 };
 
 struct machine {
@@ -73,6 +78,10 @@ struct machine {
 
     _Atomic unsigned requests; /* enum machine_req */
     _Atomic int exit_status;
+    /* Run state (core/runstate.h), changed only by the main loop thread. */
+    _Atomic int state;                     /* enum run_state */
+    _Atomic int quit_cause, reset_cause;   /* enum shutdown_cause of REQ_QUIT/REQ_RESET */
+    struct run_listener run_listener;      /* the monitor */
     bool quit;
 };
 
@@ -87,7 +96,9 @@ struct device *machine_find_device(struct machine *m, const char *id);
 /* Two-phase reset of every device, then the board hook. */
 void machine_reset_devices(struct machine *m, enum reset_kind kind);
 
-/* Post a request from any thread; the main loop acts on it. */
+/* Post a request from any thread; the main loop acts on it.  status: the
+ * exit status for REQ_EXIT, the enum shutdown_cause for REQ_QUIT and
+ * REQ_RESET (0: Ctrl-A x / a guest reset), ignored otherwise. */
 void machine_request(struct machine *m, enum machine_req req, int status);
 /* Main loop: run until quit.  Returns the process exit status. */
 int machine_main_loop(struct machine *m);

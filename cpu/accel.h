@@ -9,8 +9,9 @@
 
 extern const struct accel_ops accel_kvm;
 extern const struct accel_ops accel_test;
+extern const struct accel_ops accel_soft;
 
-/* By name ("kvm", "test"); NULL if unknown. */
+/* By name ("kvm", "soft" (alias "tcg"), "test"); NULL if unknown. */
 const struct accel_ops *accel_find(const char *name);
 
 #endif

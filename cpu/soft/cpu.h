@@ -134,6 +134,7 @@ struct insn {
     uint8_t map;      /* 0: one-byte, 1: 0f, 2: 0f38, 3: 0f3a */
     uint8_t aux;      /* handler-specific (condition code, /digit, ...) */
     uint8_t pfx66;    /* mandatory-prefix information for SSE: 0, 0x66, 0xf2, 0xf3 */
+    bool end;         /* ends its block (OPF_END) */
     bool rip_rel;     /* disp is relative to the next instruction */
     int64_t disp;
     uint64_t imm, imm2;
@@ -196,6 +197,7 @@ struct cpu {
     bool halted;
     bool wait_sipi;        /* after INIT: in wait-for-SIPI state */
     bool intr_shadow;      /* STI / MOV SS shadow for the next instruction */
+    bool last_if;          /* EFLAGS.IF at the previous event check */
     bool nmi_blocked;
 
     struct x86_dtable gdt, idt;
@@ -206,7 +208,12 @@ struct cpu {
     uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
     uint64_t pat, mtrr_def_type, mtrr_fixed[11], mtrr_var[16], misc_enable, tsc_aux;
     int64_t tsc_offset;
-    uint64_t apic_base_shadow; /* when no APIC model is attached */
+    uint64_t apic_base;   /* IA32_APIC_BASE as the CPU routes its APIC page */
+    int64_t exc_vec;      /* exception being raised (for the run loop) */
+    uint32_t exc_err;
+    bool exc_has_err;
+    bool delivering;      /* inside exception delivery (double fault logic) */
+    int delivering_vec;
 
     /* x87 / SSE (filled in by fpu.c / sse.c) */
     long double st[8];

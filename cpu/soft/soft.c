@@ -1,0 +1,518 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* soft.c: the soft accelerator: block cache, run loop, events, vCPU thread.
+ *
+ * All vCPUs run round robin in one thread (simple and deterministic; the
+ * state is per vCPU so a threaded mode later only needs atomic LOCKed
+ * operations and TLB shootdowns).  A vCPU runs decoded blocks until its
+ * slice is used, it halts, or an event is posted; interrupts, INIT/SIPI and
+ * NMI are taken at block boundaries.  When every vCPU is halted the thread
+ * sleeps until an APIC signals an event or the main thread wants it parked.
+ * The thread holds no lock while executing guest code. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include "core/accel_ops.h"
+#include "cpu/soft/ops.h"
+#include "cpu/soft/soft.h"
+
+#define ARENA_SIZE (64 * MiB)
+#define SLICE_INSNS 20000
+
+/* ---- block cache ---- */
+
+static uint64_t ram_index(const struct soft *s, uint64_t pa)
+{
+    const struct machine *m = s->m;
+    if (pa < m->below_4g)
+        return pa >> 12;
+    if (pa >= 4 * GiB && pa - 4 * GiB < m->above_4g)
+        return (m->below_4g + (pa - 4 * GiB)) >> 12;
+    return UINT64_MAX;
+}
+
+bool soft_page_has_code(struct soft *s, uint64_t pa)
+{
+    uint64_t k = ram_index(s, pa);
+    return k < s->ram_pages && s->page_blocks[k];
+}
+
+static void flush_cache(struct soft *s)
+{
+    memset(s->hash, 0, sizeof(*s->hash) << s->hash_bits);
+    memset(s->page_blocks, 0, sizeof(*s->page_blocks) * s->ram_pages);
+    s->arena_used = 0;
+    s->cache_flushes++;
+    for (unsigned i = 0; i < s->ncpus; i++)
+        s->cpus[i]->stop_block = true;
+}
+
+static void invalidate_page(struct soft *s, uint64_t k)
+{
+    for (struct block *b = s->page_blocks[k]; b; b = b->page_next) {
+        b->mode = UINT32_MAX; /* never matches a lookup again */
+        s->blocks_invalidated++;
+    }
+    s->page_blocks[k] = NULL;
+    /* The running block may be among them: finish the current instruction
+     * and fetch again. */
+    for (unsigned i = 0; i < s->ncpus; i++)
+        s->cpus[i]->stop_block = true;
+}
+
+void soft_code_written(struct soft *s, uint64_t pa, uint64_t len)
+{
+    for (uint64_t a = pa & ~0xfffULL; a < pa + len; a += 4096) {
+        uint64_t k = ram_index(s, a);
+        if (k < s->ram_pages && s->page_blocks[k])
+            invalidate_page(s, k);
+        if (a + 4096 < a)
+            break;
+    }
+}
+
+static void dma_written(void *opaque, uint64_t gpa, uint64_t len)
+{
+    soft_code_written(opaque, gpa, len);
+}
+
+static unsigned hash_of(const struct soft *s, uint64_t pa, uint32_t mode)
+{
+    uint64_t h = (pa ^ ((uint64_t)mode << 40)) * 0x9e3779b97f4a7c15ULL;
+    return (unsigned)(h >> (64 - s->hash_bits));
+}
+
+/* Make writes to this page take the slow path on every CPU. */
+static void protect_page(struct soft *s, uint64_t page)
+{
+    for (unsigned i = 0; i < s->ncpus; i++)
+        for (int u = 0; u < 2; u++)
+            for (unsigned k = 0; k < TLB_SIZE; k++) {
+                struct tlb_entry *e = &s->cpus[i]->tlb[u][k];
+                if (e->paddr == page && e->tag_w != TLB_INVALID)
+                    e->tag_w |= TLB_SLOW;
+            }
+}
+
+static struct block *decode_block(struct cpu *c, uint64_t lin, uint64_t pa, bool cacheable,
+                                  struct block *scratch)
+{
+    struct soft *s = c->soft;
+    size_t need = sizeof(struct block) + BLOCK_MAX_INSNS * sizeof(struct insn);
+    struct block *b = scratch;
+    if (cacheable) {
+        if (s->arena_used + need > s->arena_size)
+            flush_cache(s);
+        b = (struct block *)(s->arena + s->arena_used);
+    }
+    b->pc_phys = pa;
+    b->mode = c->mode;
+    b->ninsns = 0;
+    b->bytes = 0;
+    uint64_t at = lin;
+    while (b->ninsns < (cacheable ? BLOCK_MAX_INSNS : 1)) {
+        struct insn *i = &b->insns[b->ninsns];
+        unsigned len = cpu_decode(c, at, i);
+        bool crosses = ((at & 0xfff) + len) > 4096;
+        if (crosses && b->ninsns > 0)
+            break; /* decode it as a block of its own next time */
+        b->ninsns++;
+        b->bytes = (uint16_t)(b->bytes + len);
+        at += len;
+        if (crosses || (at & 0xfff) == 0)
+            break;
+        if (i->end)
+            break;
+    }
+    if (!cacheable)
+        return b;
+    if (((lin & 0xfff) + b->bytes) > 4096) {
+        /* A single instruction straddling pages: do not cache. */
+        memcpy(scratch, b, sizeof(struct block) + sizeof(struct insn));
+        return scratch;
+    }
+    s->arena_used += sizeof(struct block) + b->ninsns * sizeof(struct insn);
+    s->arena_used = (s->arena_used + 15) & ~(size_t)15;
+    unsigned h = hash_of(s, pa, b->mode);
+    b->hash_next = s->hash[h];
+    s->hash[h] = b;
+    uint64_t k = ram_index(s, pa);
+    if (k < s->ram_pages) {
+        if (!s->page_blocks[k])
+            protect_page(s, pa & ~0xfffULL);
+        b->page_next = s->page_blocks[k];
+        s->page_blocks[k] = b;
+    } else {
+        b->page_next = NULL;
+    }
+    s->blocks_decoded++;
+    return b;
+}
+
+static struct block *find_block(struct cpu *c, struct block *scratch)
+{
+    struct soft *s = c->soft;
+    uint64_t lin = c->seg[S_CS].base + c->rip;
+    if (!(c->mode & MODE_LONG64))
+        lin &= 0xffffffffULL;
+    uint64_t pa;
+    const uint8_t *host = soft_code_ptr(c, lin, &pa);
+    if (!host)
+        return decode_block(c, lin, pa, false, scratch); /* executing MMIO */
+    for (struct block *b = s->hash[hash_of(s, pa, c->mode)]; b; b = b->hash_next)
+        if (b->pc_phys == pa && b->mode == c->mode)
+            return b;
+    return decode_block(c, lin, pa, true, scratch);
+}
+
+/* ---- events ---- */
+
+static void cpu_signal(void *opaque, unsigned sig, uint8_t vec)
+{
+    struct cpu *c = opaque;
+    if (sig & CPU_SIG_SIPI)
+        c->sipi_vector = vec;
+    atomic_fetch_or(&c->irq_req, sig);
+    pthread_mutex_lock(&c->soft->wait_lock);
+    pthread_cond_signal(&c->soft->wake);
+    pthread_mutex_unlock(&c->soft->wait_lock);
+}
+
+static bool intr_deliverable(struct cpu *c)
+{
+    if (!(c->eflags & F_IF) || !c->intc)
+        return false;
+    machine_lock(c->m);
+    bool p = c->intc->ops->intr_pending(c->intc->apic);
+    machine_unlock(c->m);
+    return p;
+}
+
+void soft_check_events(struct cpu *c)
+{
+    unsigned req = atomic_load(&c->irq_req);
+    if (req & CPU_SIG_INIT) {
+        atomic_fetch_and(&c->irq_req, ~(unsigned)CPU_SIG_INIT);
+        cpu_reset(c, true);
+        c->wait_sipi = true;
+        c->halted = true;
+        return;
+    }
+    if (req & CPU_SIG_SIPI) {
+        atomic_fetch_and(&c->irq_req, ~(unsigned)CPU_SIG_SIPI);
+        if (c->wait_sipi) {
+            c->wait_sipi = false;
+            c->halted = false;
+            cpu_set_seg_real(c, S_CS, (uint16_t)(c->sipi_vector << 8));
+            c->rip = 0;
+            cpu_recompute_mode(c);
+        }
+        return;
+    }
+    if (c->wait_sipi)
+        return;
+    if ((req & CPU_SIG_NMI) && !c->nmi_blocked) {
+        atomic_fetch_and(&c->irq_req, ~(unsigned)CPU_SIG_NMI);
+        c->halted = false;
+        c->nmi_blocked = true;
+        cpu_deliver(c, EX_NMI, false, 0, false, c->rip);
+        return;
+    }
+    if (req & CPU_SIG_INTR)
+        atomic_fetch_and(&c->irq_req, ~(unsigned)CPU_SIG_INTR);
+    if (intr_deliverable(c)) {
+        machine_lock(c->m);
+        uint8_t vec = c->intc->ops->intr_ack(c->intc->apic);
+        machine_unlock(c->m);
+        c->halted = false;
+        cpu_deliver(c, vec, false, 0, false, c->rip);
+    }
+}
+
+/* ---- the run loop ---- */
+
+void soft_run_cpu(struct cpu *c, uint64_t budget)
+{
+    /* The scratch block for uncacheable code lives on this frame. */
+    union {
+        struct block b;
+        uint8_t space[sizeof(struct block) + sizeof(struct insn) * 2];
+    } scratch;
+    volatile uint64_t done = 0;
+    if (setjmp(c->jmp)) {
+        /* A fault: RIP still points at the faulting instruction. */
+        int vec = (int)c->exc_vec;
+        c->stop_block = false;
+        if (vec >= 0) {
+            /* A fault while delivering this one escalates (cpu_raise). */
+            c->delivering = true;
+            c->delivering_vec = vec;
+            cpu_deliver(c, vec, c->exc_has_err, c->exc_err, false, c->rip);
+        }
+        c->delivering = false;
+        done = done + 1;
+    }
+    while (done < budget && !c->soft->stop_req) {
+        /* Events are checked when an APIC posted one, or when IF just went
+         * from 0 to 1 (an interrupt may have waited); never in the shadow
+         * of STI / MOV SS. */
+        bool ifl = c->eflags & F_IF;
+        if (c->intr_shadow)
+            c->intr_shadow = false;
+        else if (atomic_load(&c->irq_req) || (ifl && !c->last_if))
+            soft_check_events(c);
+        c->last_if = c->eflags & F_IF;
+        if (c->halted)
+            return;
+        struct block *b = find_block(c, &scratch.b);
+        const struct insn *i = b->insns, *end = i + b->ninsns;
+        c->stop_block = false;
+        for (; i < end; i++) {
+            i->fn(c, i);
+            if (unlikely(c->stop_block))
+                break;
+        }
+        uint64_t n = (uint64_t)(i - b->insns) + (i < end);
+        c->icount += n;
+        done = done + n;
+    }
+}
+
+static bool all_halted(struct soft *s)
+{
+    for (unsigned i = 0; i < s->ncpus; i++) {
+        struct cpu *c = s->cpus[i];
+        if (!c->halted || atomic_load(&c->irq_req))
+            return false;
+    }
+    return true;
+}
+
+static void *thread_main(void *opaque)
+{
+    struct soft *s = opaque;
+    for (;;) {
+        pthread_mutex_lock(&s->wait_lock);
+        while (s->stop_req && !s->quit) {
+            s->parked = true;
+            pthread_cond_broadcast(&s->parked_cv);
+            pthread_cond_wait(&s->wake, &s->wait_lock);
+        }
+        s->parked = false;
+        if (s->quit) {
+            pthread_mutex_unlock(&s->wait_lock);
+            return NULL;
+        }
+        if (all_halted(s)) {
+            pthread_cond_wait(&s->wake, &s->wait_lock);
+            pthread_mutex_unlock(&s->wait_lock);
+            continue;
+        }
+        pthread_mutex_unlock(&s->wait_lock);
+        for (unsigned i = 0; i < s->ncpus; i++)
+            soft_run_cpu(s->cpus[i], SLICE_INSNS);
+    }
+}
+
+/* ---- memory map changes: decoded code may now be stale ---- */
+
+static void map_changed(void *opaque, uint64_t gpa, uint64_t size, uint8_t *host, bool ro)
+{
+    struct soft *s = opaque;
+    (void)gpa;
+    (void)size;
+    (void)host;
+    (void)ro;
+    flush_cache(s);
+    for (unsigned i = 0; i < s->ncpus; i++)
+        cpu_tlb_flush(s->cpus[i], true);
+}
+
+static void map_removed(void *opaque, uint64_t gpa, uint64_t size, uint8_t *host)
+{
+    map_changed(opaque, gpa, size, host, false);
+}
+
+/* ---- construction ---- */
+
+struct soft *soft_new(struct machine *m, char **err)
+{
+    struct soft *s = g_new0(struct soft, 1);
+    s->m = m;
+    s->a20 = true;
+    s->ncpus = m->smp_cpus;
+    s->hash_bits = 16;
+    s->hash = g_new0(struct block *, 1u << s->hash_bits);
+    s->arena_size = ARENA_SIZE;
+    s->arena = mmap(NULL, s->arena_size, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (s->arena == MAP_FAILED) {
+        *err = g_strdup("soft CPU: cannot allocate the code cache");
+        g_free(s->hash);
+        g_free(s);
+        return NULL;
+    }
+    s->ram_pages = m->ram_size >> 12;
+    s->page_blocks = g_new0(struct block *, s->ram_pages);
+    pthread_mutex_init(&s->wait_lock, NULL);
+    pthread_cond_init(&s->wake, NULL);
+    pthread_cond_init(&s->parked_cv, NULL);
+    s->cpus = g_new0(struct cpu *, s->ncpus);
+    m->cpu_links = g_new0(struct cpu_link, s->ncpus);
+    for (unsigned i = 0; i < s->ncpus; i++) {
+        struct cpu *c = aligned_alloc(64, (sizeof(struct cpu) + 63) & ~(size_t)63);
+        memset(c, 0, sizeof(*c));
+        c->index = i;
+        c->m = m;
+        c->soft = s;
+        c->tsc_hz = 2000000000ULL;
+        c->link = (struct cpu_link){ cpu_signal, c };
+        m->cpu_links[i] = c->link;
+        s->cpus[i] = c;
+        cpu_reset(c, false);
+    }
+    m->mem.ram_written = dma_written;
+    m->mem.ram_written_opaque = s;
+    s->listener = (struct mem_listener){ map_changed, map_removed, s, m->mem.listeners };
+    m->mem.listeners = &s->listener;
+    return s;
+}
+
+void soft_free(struct soft *s)
+{
+    if (!s)
+        return;
+    struct mem_listener **p = &s->m->mem.listeners;
+    while (*p && *p != &s->listener)
+        p = &(*p)->next;
+    if (*p)
+        *p = s->listener.next;
+    s->m->mem.ram_written = NULL;
+    for (unsigned i = 0; i < s->ncpus; i++)
+        free(s->cpus[i]);
+    g_free(s->cpus);
+    g_free(s->m->cpu_links);
+    s->m->cpu_links = NULL;
+    munmap(s->arena, s->arena_size);
+    g_free(s->hash);
+    g_free(s->page_blocks);
+    pthread_mutex_destroy(&s->wait_lock);
+    pthread_cond_destroy(&s->wake);
+    pthread_cond_destroy(&s->parked_cv);
+    g_free(s);
+}
+
+/* ---- accelerator ops ---- */
+
+static int soft_init(struct machine *m, char **err)
+{
+    struct soft *s = soft_new(m, err);
+    if (!s)
+        return -1;
+    m->accel_state = s;
+    return 0;
+}
+
+static void attach_intc(struct soft *s)
+{
+    for (unsigned i = 0; i < s->ncpus; i++)
+        s->cpus[i]->intc = s->m->intc ? &s->m->intc[i] : NULL;
+}
+
+static void soft_reset_cpus(struct machine *m)
+{
+    struct soft *s = m->accel_state;
+    attach_intc(s);
+    for (unsigned i = 0; i < s->ncpus; i++) {
+        struct cpu *c = s->cpus[i];
+        cpu_reset(c, false);
+        if (i > 0) {
+            c->wait_sipi = true; /* APs wait for INIT/SIPI */
+            c->halted = true;
+        } else if (m->boot.valid) {
+            cpu_apply_boot(c, &m->boot);
+        }
+    }
+    flush_cache(s);
+}
+
+static int soft_start(struct machine *m, char **err)
+{
+    struct soft *s = m->accel_state;
+    soft_reset_cpus(m);
+    if (pthread_create(&s->thread, NULL, thread_main, s)) {
+        *err = g_strdup("soft CPU: cannot create the vCPU thread");
+        return -1;
+    }
+    s->thread_started = true;
+    return 0;
+}
+
+static void soft_pause(struct machine *m)
+{
+    struct soft *s = m->accel_state;
+    if (!s || !s->thread_started)
+        return;
+    pthread_mutex_lock(&s->wait_lock);
+    s->stop_req = true;
+    pthread_cond_broadcast(&s->wake);
+    while (!s->parked)
+        pthread_cond_wait(&s->parked_cv, &s->wait_lock);
+    pthread_mutex_unlock(&s->wait_lock);
+}
+
+static void soft_resume(struct machine *m)
+{
+    struct soft *s = m->accel_state;
+    if (!s || !s->thread_started)
+        return;
+    pthread_mutex_lock(&s->wait_lock);
+    s->stop_req = false;
+    pthread_cond_broadcast(&s->wake);
+    pthread_mutex_unlock(&s->wait_lock);
+}
+
+static void soft_destroy(struct machine *m)
+{
+    struct soft *s = m->accel_state;
+    if (!s)
+        return;
+    if (s->thread_started) {
+        pthread_mutex_lock(&s->wait_lock);
+        s->quit = true;
+        s->stop_req = true;
+        pthread_cond_broadcast(&s->wake);
+        pthread_mutex_unlock(&s->wait_lock);
+        pthread_join(s->thread, NULL);
+    }
+    soft_free(s);
+    m->accel_state = NULL;
+}
+
+static void soft_set_irq(struct machine *m, unsigned gsi, int level)
+{
+    /* hvemu's own PIC/IOAPIC take GSIs under the soft CPU (the board
+     * routes them); nothing reaches the accelerator. */
+    (void)m;
+    (void)gsi;
+    (void)level;
+}
+
+const struct accel_ops accel_soft = {
+    .name = "soft",
+    .owns = 0,
+    .init = soft_init,
+    .set_irq = soft_set_irq,
+    .start = soft_start,
+    .pause = soft_pause,
+    .resume = soft_resume,
+    .reset_cpus = soft_reset_cpus,
+    .destroy = soft_destroy,
+};
+
+uint64_t soft_apic_page(const struct cpu *c)
+{
+    /* The APIC page is visible only while the APIC is globally enabled. */
+    if (!c->intc || !(c->apic_base & (1u << 11)))
+        return UINT64_MAX;
+    return c->apic_base & 0xffffff000ULL;
+}

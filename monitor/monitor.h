@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* monitor.h: the machine's control plane: QMP sessions (core/qmp.c with the
+ * commands of monitor/qmp_cmds.c), the human monitor (HMP) command
+ * interpreter and its readline-less frontend, fd sets (add-fd), and the
+ * list of chardevs query-chardev reports.
+ *
+ * monitor_new() makes the monitor the machine's run_listener: run-state
+ * transitions become QMP events (SHUTDOWN, RESET, STOP, RESUME, POWERDOWN)
+ * and held replies go out after the main loop has carried out requests.
+ * Set up (new, add_*) before the main loop runs; free after it ended and
+ * before the chardevs are freed. */
+#ifndef MONITOR_MONITOR_H
+#define MONITOR_MONITOR_H
+
+#include <glib.h>
+#include "core/chardev.h"
+#include "core/machine.h"
+#include "core/qmp.h"
+
+#define MONITOR_MAX_FDSET_FDS 256 /* fds held in all fd sets together */
+
+struct fdset_fd {
+    int fd;
+    char *opaque;
+};
+
+struct fdset {
+    int64_t id;
+    GArray *fds; /* struct fdset_fd */
+};
+
+struct hmp_session;
+
+struct monitor {
+    struct machine *m;
+    struct qmp_server *qmp;
+    GPtrArray *chardevs; /* registered for query-chardev (not owned) */
+    GPtrArray *fdsets;   /* struct fdset *, sorted by id */
+    unsigned nfdset_fds;
+    GPtrArray *hmp;      /* struct hmp_session * */
+};
+
+struct monitor *monitor_new(struct machine *m);
+void monitor_free(struct monitor *mon);
+/* QMP on cd (-qmp, -mon mode=control). */
+void monitor_add_qmp(struct monitor *mon, struct chardev *cd, bool pretty);
+/* The human monitor on cd (-monitor, -mon mode=readline, mon:stdio). */
+void monitor_add_hmp(struct monitor *mon, struct chardev *cd);
+/* A chardev query-chardev lists (every chardev the command line made). */
+void monitor_register_chardev(struct monitor *mon, struct chardev *cd);
+
+/* Run one HMP command line; returns its output (caller frees). */
+char *monitor_hmp_command(struct monitor *mon, const char *line);
+
+#endif

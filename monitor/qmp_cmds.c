@@ -1,0 +1,914 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* qmp_cmds.c: the QMP commands, as QEMU documents them in its QMP reference
+ * (the qapi schema files of QEMU 7.2, the version hvemu reports), implemented for
+ * what the machine has today.  Commands for hardware hvemu does not have
+ * yet (display, block devices, VNC, NICs, hot-plug) answer the error or the
+ * empty result QEMU gives when that hardware is absent; docs/qmp.md lists
+ * each.  The engine (core/qmp.c) has already checked the argument types
+ * against each command's table entry.
+ *
+ * Commands run with the machine lock held.  Run-state changes go through
+ * machine_request(); stop and cont are flagged QMP_CMD_WAIT so their reply
+ * (like QEMU's) follows the STOP/RESUME event.  Nothing here exits the
+ * process, so the fuzzer can run every command. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <string.h>
+#include <unistd.h>
+#include "config.h"
+#include "core/accel_ops.h"
+#include "core/runstate.h"
+#include "monitor/monitor.h"
+#include "monitor/qmp_cmds.h"
+
+#define MON(req) ((struct monitor *)qmp_req_opaque(req))
+
+static JsonNode *empty_array(void)
+{
+    return qmp_node_array(json_array_new());
+}
+
+/* ---- negotiation and introspection ---- */
+
+static JsonNode *cmd_qmp_capabilities(struct qmp_req *req, JsonObject *args)
+{
+    if (json_object_has_member(args, "enable")) {
+        JsonArray *en = json_object_get_array_member(args, "enable");
+        for (guint i = 0; i < json_array_get_length(en); i++) {
+            const char *cap = json_array_get_string_element(en, i);
+            if (!strcmp(cap, "oob"))
+                qmp_req_error(req, QMP_ERR_GENERIC, "Capability 'oob' not available");
+            else
+                qmp_req_error(req, QMP_ERR_GENERIC,
+                              "Parameter 'enable' does not accept value '%s'", cap);
+            return NULL;
+        }
+    }
+    qmp_session_negotiated(qmp_req_session(req));
+    return NULL;
+}
+
+static JsonNode *cmd_query_version(struct qmp_req *req, JsonObject *args)
+{
+    return qmp_server_version(MON(req)->qmp);
+}
+
+static JsonNode *cmd_query_commands(struct qmp_req *req, JsonObject *args)
+{
+    JsonArray *a = json_array_new();
+    for (size_t i = 0; i < qmp_ncommands; i++) {
+        JsonObject *o = json_object_new();
+        json_object_set_string_member(o, "name", qmp_commands[i].name);
+        json_array_add_object_element(a, o);
+    }
+    return qmp_node_array(a);
+}
+
+static JsonNode *cmd_query_qmp_schema(struct qmp_req *req, JsonObject *args)
+{
+    return qmp_schema();
+}
+
+/* ---- the machine ---- */
+
+static JsonNode *cmd_query_status(struct qmp_req *req, JsonObject *args)
+{
+    struct machine *m = MON(req)->m;
+    JsonObject *o = json_object_new();
+    json_object_set_string_member(o, "status", run_state_name(runstate_get(m)));
+    json_object_set_boolean_member(o, "singlestep", false);
+    json_object_set_boolean_member(o, "running", runstate_is_running(m));
+    return qmp_node_object(o);
+}
+
+static JsonNode *cmd_query_name(struct qmp_req *req, JsonObject *args)
+{
+    struct machine *m = MON(req)->m;
+    JsonObject *o = json_object_new();
+    if (m->name)
+        json_object_set_string_member(o, "name", m->name);
+    return qmp_node_object(o);
+}
+
+static JsonNode *cmd_query_uuid(struct qmp_req *req, JsonObject *args)
+{
+    const uint8_t *u = MON(req)->m->uuid;
+    char s[37];
+    snprintf(s, sizeof(s),
+             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0], u[1],
+             u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14],
+             u[15]);
+    JsonObject *o = json_object_new();
+    json_object_set_string_member(o, "UUID", s);
+    return qmp_node_object(o);
+}
+
+static JsonNode *cmd_query_kvm(struct qmp_req *req, JsonObject *args)
+{
+    struct machine *m = MON(req)->m;
+    int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+    if (fd >= 0)
+        close(fd);
+    JsonObject *o = json_object_new();
+    json_object_set_boolean_member(o, "enabled", m->accel && !strcmp(m->accel->name, "kvm"));
+    json_object_set_boolean_member(o, "present", fd >= 0);
+    return qmp_node_object(o);
+}
+
+/* The accelerators do not expose vCPU thread ids (yet): thread-id is 0,
+ * which libvirt reads as "unknown".  -smp N is N cores of one socket, as
+ * QEMU 7.2 lays out a pc machine. */
+static JsonNode *cmd_query_cpus_fast(struct qmp_req *req, JsonObject *args)
+{
+    struct machine *m = MON(req)->m;
+    JsonArray *a = json_array_new();
+    for (unsigned i = 0; i < m->smp_cpus; i++) {
+        JsonObject *props = json_object_new();
+        json_object_set_int_member(props, "core-id", i);
+        json_object_set_int_member(props, "thread-id", 0);
+        json_object_set_int_member(props, "socket-id", 0);
+        JsonObject *o = json_object_new();
+        json_object_set_int_member(o, "cpu-index", i);
+        char *path = g_strdup_printf("/machine/unattached/device[%u]", i);
+        json_object_set_string_member(o, "qom-path", path);
+        g_free(path);
+        json_object_set_int_member(o, "thread-id", 0);
+        json_object_set_object_member(o, "props", props);
+        json_object_set_string_member(o, "target", "x86_64");
+        json_array_add_object_element(a, o);
+    }
+    return qmp_node_array(a);
+}
+
+static JsonNode *cmd_query_chardev(struct qmp_req *req, JsonObject *args)
+{
+    struct monitor *mon = MON(req);
+    JsonArray *a = json_array_new();
+    for (guint i = 0; i < mon->chardevs->len; i++) {
+        struct chardev *cd = mon->chardevs->pdata[i];
+        JsonObject *o = json_object_new();
+        json_object_set_string_member(o, "label", chardev_label(cd));
+        json_object_set_string_member(o, "filename", chardev_filename(cd));
+        json_object_set_boolean_member(o, "frontend-open", true);
+        json_array_add_object_element(a, o);
+    }
+    return qmp_node_array(a);
+}
+
+static JsonNode *cmd_query_machines(struct qmp_req *req, JsonObject *args)
+{
+    JsonObject *o = json_object_new();
+    json_object_set_string_member(o, "name", "pc-i440fx-7.2");
+    json_object_set_string_member(o, "alias", "pc");
+    json_object_set_boolean_member(o, "is-default", true);
+    json_object_set_int_member(o, "cpu-max", MAX_VCPUS);
+    json_object_set_boolean_member(o, "hotpluggable-cpus", false);
+    json_object_set_boolean_member(o, "numa-mem-supported", false);
+    json_object_set_boolean_member(o, "deprecated", false);
+    json_object_set_string_member(o, "default-cpu-type", "qemu64-x86_64-cpu");
+    json_object_set_string_member(o, "default-ram-id", "pc.ram");
+    JsonArray *a = json_array_new();
+    json_array_add_object_element(a, o);
+    return qmp_node_array(a);
+}
+
+static JsonNode *cmd_query_target(struct qmp_req *req, JsonObject *args)
+{
+    JsonObject *o = json_object_new();
+    json_object_set_string_member(o, "arch", "x86_64");
+    return qmp_node_object(o);
+}
+
+/* No PCI yet: one root bus with nothing on it, the shape clients expect. */
+static JsonNode *cmd_query_pci(struct qmp_req *req, JsonObject *args)
+{
+    JsonObject *bus = json_object_new();
+    json_object_set_int_member(bus, "bus", 0);
+    json_object_set_array_member(bus, "devices", json_array_new());
+    JsonArray *a = json_array_new();
+    json_array_add_object_element(a, bus);
+    return qmp_node_array(a);
+}
+
+/* ---- run state ---- */
+
+static JsonNode *cmd_stop(struct qmp_req *req, JsonObject *args)
+{
+    machine_request(MON(req)->m, REQ_STOP, 0);
+    return NULL;
+}
+
+static JsonNode *cmd_cont(struct qmp_req *req, JsonObject *args)
+{
+    struct machine *m = MON(req)->m;
+    if (runstate_needs_reset(m)) {
+        qmp_req_error(req, QMP_ERR_GENERIC, "Resetting the Virtual Machine is required");
+        return NULL;
+    }
+    machine_request(m, REQ_CONT, 0);
+    return NULL;
+}
+
+static JsonNode *cmd_system_reset(struct qmp_req *req, JsonObject *args)
+{
+    machine_request(MON(req)->m, REQ_RESET, SHUTDOWN_CAUSE_HOST_QMP_SYSTEM_RESET);
+    return NULL;
+}
+
+static JsonNode *cmd_system_powerdown(struct qmp_req *req, JsonObject *args)
+{
+    machine_request(MON(req)->m, REQ_POWERDOWN, 0);
+    return NULL;
+}
+
+static JsonNode *cmd_quit(struct qmp_req *req, JsonObject *args)
+{
+    machine_request(MON(req)->m, REQ_QUIT, SHUTDOWN_CAUSE_HOST_QMP_QUIT);
+    return NULL;
+}
+
+static JsonNode *cmd_human_monitor_command(struct qmp_req *req, JsonObject *args)
+{
+    if (json_object_has_member(args, "cpu-index")) {
+        int64_t cpu = json_object_get_int_member(args, "cpu-index");
+        if (cpu < 0 || cpu >= MON(req)->m->smp_cpus) {
+            qmp_req_error(req, QMP_ERR_GENERIC, "Invalid CPU index");
+            return NULL;
+        }
+    }
+    char *out = monitor_hmp_command(MON(req), json_object_get_string_member(args, "command-line"));
+    JsonNode *n = json_node_new(JSON_NODE_VALUE);
+    json_node_set_string(n, out);
+    g_free(out);
+    return n;
+}
+
+/* ---- hardware hvemu does not have yet ---- */
+
+static JsonNode *cmd_screendump(struct qmp_req *req, JsonObject *args)
+{
+    qmp_req_error(req, QMP_ERR_GENERIC,
+                  "There is no console to take a screendump from (no display device)");
+    return NULL;
+}
+
+static JsonNode *cmd_send_key(struct qmp_req *req, JsonObject *args)
+{
+    qmp_req_error(req, QMP_ERR_GENERIC,
+                  "send-key is not available: no input path from the monitor to the keyboard "
+                  "yet");
+    return NULL;
+}
+
+/* eject, blockdev-change-medium: QEMU's lookup of a block device. */
+static JsonNode *no_block_device(struct qmp_req *req, JsonObject *args)
+{
+    bool dev = json_object_has_member(args, "device"), id = json_object_has_member(args, "id");
+    if (dev == id) {
+        qmp_req_error(req, QMP_ERR_GENERIC, "Need exactly one of 'device' and 'id'");
+        return NULL;
+    }
+    const char *name = json_object_get_string_member(args, dev ? "device" : "id");
+    qmp_req_error(req, QMP_ERR_DEVICE_NOT_FOUND, "Device '%s' not found (no block devices)",
+                  name);
+    return NULL;
+}
+
+static JsonNode *cmd_query_block(struct qmp_req *req, JsonObject *args)
+{
+    return empty_array();
+}
+
+static JsonNode *cmd_query_vnc(struct qmp_req *req, JsonObject *args)
+{
+    JsonObject *o = json_object_new();
+    json_object_set_boolean_member(o, "enabled", false);
+    return qmp_node_object(o);
+}
+
+static JsonNode *cmd_change_vnc_password(struct qmp_req *req, JsonObject *args)
+{
+    qmp_req_error(req, QMP_ERR_GENERIC, "Could not set password (no VNC server)");
+    return NULL;
+}
+
+static JsonNode *cmd_set_link(struct qmp_req *req, JsonObject *args)
+{
+    qmp_req_error(req, QMP_ERR_DEVICE_NOT_FOUND, "Device '%s' not found (no network devices)",
+                  json_object_get_string_member(args, "name"));
+    return NULL;
+}
+
+static JsonNode *cmd_device_add(struct qmp_req *req, JsonObject *args)
+{
+    qmp_req_error(req, QMP_ERR_GENERIC,
+                  "Device '%s' cannot be hot-plugged: hvemu has no hot-plug bus yet",
+                  json_object_get_string_member(args, "driver"));
+    return NULL;
+}
+
+static JsonNode *cmd_device_del(struct qmp_req *req, JsonObject *args)
+{
+    qmp_req_error(req, QMP_ERR_DEVICE_NOT_FOUND, "Device '%s' not found",
+                  json_object_get_string_member(args, "id"));
+    return NULL;
+}
+
+/* ---- file descriptors ---- */
+
+static JsonNode *cmd_getfd(struct qmp_req *req, JsonObject *args)
+{
+    const char *name = json_object_get_string_member(args, "fdname");
+    int fd = qmp_session_take_fd(qmp_req_session(req));
+    if (fd < 0) {
+        qmp_req_error(req, QMP_ERR_GENERIC, "No file descriptor supplied via SCM_RIGHTS");
+        return NULL;
+    }
+    if (g_ascii_isdigit(name[0])) {
+        close(fd);
+        qmp_req_error(req, QMP_ERR_GENERIC,
+                      "Parameter 'fdname' expects a name not starting with a digit");
+        return NULL;
+    }
+    qmp_session_set_named_fd(qmp_req_session(req), name, fd);
+    return NULL;
+}
+
+static JsonNode *cmd_closefd(struct qmp_req *req, JsonObject *args)
+{
+    const char *name = json_object_get_string_member(args, "fdname");
+    if (qmp_session_close_named_fd(qmp_req_session(req), name))
+        qmp_req_error(req, QMP_ERR_GENERIC, "File descriptor named '%s' not found", name);
+    return NULL;
+}
+
+static struct fdset *find_fdset(struct monitor *mon, int64_t id, guint *pos)
+{
+    for (guint i = 0; i < mon->fdsets->len; i++) {
+        struct fdset *s = mon->fdsets->pdata[i];
+        if (s->id >= id) {
+            *pos = i;
+            return s->id == id ? s : NULL;
+        }
+    }
+    *pos = mon->fdsets->len;
+    return NULL;
+}
+
+/* Without fdset-id: the lowest id not in use, as QEMU picks it. */
+static int64_t free_fdset_id(struct monitor *mon)
+{
+    int64_t id = 0;
+    for (guint i = 0; i < mon->fdsets->len; i++) {
+        struct fdset *s = mon->fdsets->pdata[i];
+        if (s->id != id)
+            break;
+        id++;
+    }
+    return id;
+}
+
+static JsonNode *cmd_add_fd(struct qmp_req *req, JsonObject *args)
+{
+    struct monitor *mon = MON(req);
+    bool has_id = json_object_has_member(args, "fdset-id");
+    int64_t id = has_id ? json_object_get_int_member(args, "fdset-id") : free_fdset_id(mon);
+    if (id < 0) {
+        qmp_req_error(req, QMP_ERR_GENERIC, "Parameter 'fdset-id' expects a non-negative value");
+        return NULL;
+    }
+    if (mon->nfdset_fds >= MONITOR_MAX_FDSET_FDS) {
+        qmp_req_error(req, QMP_ERR_GENERIC, "Too many file descriptors in fd sets (at most %d)",
+                      MONITOR_MAX_FDSET_FDS);
+        return NULL;
+    }
+    int fd = qmp_session_take_fd(qmp_req_session(req));
+    if (fd < 0) {
+        qmp_req_error(req, QMP_ERR_GENERIC, "No file descriptor supplied via SCM_RIGHTS");
+        return NULL;
+    }
+    guint pos;
+    struct fdset *set = find_fdset(mon, id, &pos);
+    if (!set) {
+        set = g_new0(struct fdset, 1);
+        set->id = id;
+        set->fds = g_array_new(FALSE, FALSE, sizeof(struct fdset_fd));
+        g_ptr_array_insert(mon->fdsets, (gint)pos, set);
+    }
+    const char *opaque =
+        json_object_has_member(args, "opaque") ? json_object_get_string_member(args, "opaque")
+                                               : NULL;
+    struct fdset_fd f = { fd, g_strdup(opaque) };
+    g_array_append_val(set->fds, f);
+    mon->nfdset_fds++;
+    JsonObject *o = json_object_new();
+    json_object_set_int_member(o, "fdset-id", id);
+    json_object_set_int_member(o, "fd", fd);
+    return qmp_node_object(o);
+}
+
+static void fdset_free(struct fdset *set)
+{
+    for (guint i = 0; i < set->fds->len; i++) {
+        struct fdset_fd *f = &g_array_index(set->fds, struct fdset_fd, i);
+        close(f->fd);
+        g_free(f->opaque);
+    }
+    g_array_free(set->fds, TRUE);
+    g_free(set);
+}
+
+/* Nothing in hvemu opens /dev/fdset/N yet, so no fd is ever in use and a
+ * removed fd is closed at once. */
+static JsonNode *cmd_remove_fd(struct qmp_req *req, JsonObject *args)
+{
+    struct monitor *mon = MON(req);
+    int64_t id = json_object_get_int_member(args, "fdset-id");
+    bool has_fd = json_object_has_member(args, "fd");
+    int64_t fd = has_fd ? json_object_get_int_member(args, "fd") : -1;
+    guint pos;
+    struct fdset *set = find_fdset(mon, id, &pos);
+    guint i = 0;
+    if (set && has_fd) {
+        for (i = 0; i < set->fds->len; i++)
+            if (g_array_index(set->fds, struct fdset_fd, i).fd == fd)
+                break;
+    }
+    if (!set || (has_fd && i == set->fds->len)) {
+        if (has_fd)
+            qmp_req_error(req, QMP_ERR_GENERIC,
+                          "File descriptor named 'fdset-id:%" PRId64 ", fd:%" PRId64
+                          "' not found", id, fd);
+        else
+            qmp_req_error(req, QMP_ERR_GENERIC,
+                          "File descriptor named 'fdset-id:%" PRId64 "' not found", id);
+        return NULL;
+    }
+    if (has_fd) {
+        struct fdset_fd *f = &g_array_index(set->fds, struct fdset_fd, i);
+        close(f->fd);
+        g_free(f->opaque);
+        g_array_remove_index(set->fds, i);
+        mon->nfdset_fds--;
+    }
+    if (!has_fd || !set->fds->len) {
+        mon->nfdset_fds -= set->fds->len;
+        g_ptr_array_remove_index(mon->fdsets, pos);
+        fdset_free(set);
+    }
+    return NULL;
+}
+
+static JsonNode *cmd_query_fdsets(struct qmp_req *req, JsonObject *args)
+{
+    struct monitor *mon = MON(req);
+    JsonArray *a = json_array_new();
+    for (guint i = 0; i < mon->fdsets->len; i++) {
+        struct fdset *set = mon->fdsets->pdata[i];
+        JsonArray *fds = json_array_new();
+        for (guint k = 0; k < set->fds->len; k++) {
+            struct fdset_fd *f = &g_array_index(set->fds, struct fdset_fd, k);
+            JsonObject *fo = json_object_new();
+            json_object_set_int_member(fo, "fd", f->fd);
+            if (f->opaque)
+                json_object_set_string_member(fo, "opaque", f->opaque);
+            json_array_add_object_element(fds, fo);
+        }
+        JsonObject *o = json_object_new();
+        json_object_set_int_member(o, "fdset-id", set->id);
+        json_object_set_array_member(o, "fds", fds);
+        json_array_add_object_element(a, o);
+    }
+    return qmp_node_array(a);
+}
+
+/* ---- the table ---- */
+
+static const struct qmp_arg args_capabilities[] = {
+    { "enable", QMP_STR_LIST, true, "[QMPCapability]" },
+    { NULL },
+};
+static const struct qmp_arg args_hmp[] = {
+    { "command-line", QMP_STR, false, NULL },
+    { "cpu-index", QMP_INT, true, NULL },
+    { NULL },
+};
+static const struct qmp_arg args_screendump[] = {
+    { "filename", QMP_STR, false, NULL },
+    { "device", QMP_STR, true, NULL },
+    { "head", QMP_INT, true, NULL },
+    { "format", QMP_STR, true, "ImageFormat" },
+    { NULL },
+};
+static const struct qmp_arg args_send_key[] = {
+    { "keys", QMP_ARRAY, false, "[KeyValue]" },
+    { "hold-time", QMP_INT, true, NULL },
+    { NULL },
+};
+static const struct qmp_arg args_eject[] = {
+    { "device", QMP_STR, true, NULL },
+    { "id", QMP_STR, true, NULL },
+    { "force", QMP_BOOL, true, NULL },
+    { NULL },
+};
+static const struct qmp_arg args_change_medium[] = {
+    { "device", QMP_STR, true, NULL },
+    { "id", QMP_STR, true, NULL },
+    { "filename", QMP_STR, false, NULL },
+    { "format", QMP_STR, true, NULL },
+    { "force", QMP_BOOL, true, NULL },
+    { "read-only-mode", QMP_STR, true, "BlockdevChangeReadOnlyMode" },
+    { NULL },
+};
+static const struct qmp_arg args_vnc_password[] = {
+    { "password", QMP_STR, false, NULL },
+    { NULL },
+};
+static const struct qmp_arg args_set_link[] = {
+    { "name", QMP_STR, false, NULL },
+    { "up", QMP_BOOL, false, NULL },
+    { NULL },
+};
+static const struct qmp_arg args_device_add[] = {
+    { "driver", QMP_STR, false, NULL },
+    { "bus", QMP_STR, true, NULL },
+    { "id", QMP_STR, true, NULL },
+    { NULL },
+};
+static const struct qmp_arg args_id[] = {
+    { "id", QMP_STR, false, NULL },
+    { NULL },
+};
+static const struct qmp_arg args_fdname[] = {
+    { "fdname", QMP_STR, false, NULL },
+    { NULL },
+};
+static const struct qmp_arg args_add_fd[] = {
+    { "fdset-id", QMP_INT, true, NULL },
+    { "opaque", QMP_STR, true, NULL },
+    { NULL },
+};
+static const struct qmp_arg args_remove_fd[] = {
+    { "fdset-id", QMP_INT, false, NULL },
+    { "fd", QMP_INT, true, NULL },
+    { NULL },
+};
+
+#define EMPTY "q_empty"
+
+const struct qmp_command qmp_commands[] = {
+    { "qmp_capabilities", cmd_qmp_capabilities, args_capabilities, EMPTY, QMP_CMD_NEGOTIATION },
+    { "query-version", cmd_query_version, NULL, "VersionInfo", 0 },
+    { "query-commands", cmd_query_commands, NULL, "[CommandInfo]", 0 },
+    { "query-qmp-schema", cmd_query_qmp_schema, NULL, "[SchemaInfo]", 0 },
+    { "query-status", cmd_query_status, NULL, "StatusInfo", 0 },
+    { "query-name", cmd_query_name, NULL, "NameInfo", 0 },
+    { "query-uuid", cmd_query_uuid, NULL, "UuidInfo", 0 },
+    { "query-kvm", cmd_query_kvm, NULL, "KvmInfo", 0 },
+    { "query-cpus-fast", cmd_query_cpus_fast, NULL, "[CpuInfoFast]", 0 },
+    { "query-chardev", cmd_query_chardev, NULL, "[ChardevInfo]", 0 },
+    { "query-machines", cmd_query_machines, NULL, "[MachineInfo]", 0 },
+    { "query-target", cmd_query_target, NULL, "TargetInfo", 0 },
+    { "query-pci", cmd_query_pci, NULL, "[PciInfo]", 0 },
+    { "stop", cmd_stop, NULL, EMPTY, QMP_CMD_WAIT },
+    { "cont", cmd_cont, NULL, EMPTY, QMP_CMD_WAIT },
+    { "system_reset", cmd_system_reset, NULL, EMPTY, 0 },
+    { "system_powerdown", cmd_system_powerdown, NULL, EMPTY, 0 },
+    { "quit", cmd_quit, NULL, EMPTY, 0 },
+    { "human-monitor-command", cmd_human_monitor_command, args_hmp, "str", QMP_CMD_WAIT },
+    { "screendump", cmd_screendump, args_screendump, EMPTY, 0 },
+    { "send-key", cmd_send_key, args_send_key, EMPTY, 0 },
+    { "eject", no_block_device, args_eject, EMPTY, 0 },
+    { "blockdev-change-medium", no_block_device, args_change_medium, EMPTY, 0 },
+    { "query-block", cmd_query_block, NULL, "[BlockInfo]", 0 },
+    { "query-vnc", cmd_query_vnc, NULL, "VncInfo", 0 },
+    { "change-vnc-password", cmd_change_vnc_password, args_vnc_password, EMPTY, 0 },
+    { "set_link", cmd_set_link, args_set_link, EMPTY, 0 },
+    { "device_add", cmd_device_add, args_device_add, EMPTY, QMP_CMD_EXTRA_ARGS },
+    { "device_del", cmd_device_del, args_id, EMPTY, 0 },
+    { "getfd", cmd_getfd, args_fdname, EMPTY, 0 },
+    { "closefd", cmd_closefd, args_fdname, EMPTY, 0 },
+    { "add-fd", cmd_add_fd, args_add_fd, "AddfdInfo", 0 },
+    { "remove-fd", cmd_remove_fd, args_remove_fd, EMPTY, 0 },
+    { "query-fdsets", cmd_query_fdsets, NULL, "[FdsetInfo]", 0 },
+};
+const size_t qmp_ncommands = ARRAY_SIZE(qmp_commands);
+
+/* ---- the introspection schema ----
+ *
+ * QEMU's introspection format (SchemaInfo list; see QEMU's
+ * qapi/introspect.json): commands and events name their argument and
+ * return types; objects list members ("default": null marks optional
+ * ones); enums list values; arrays name their element type; builtins give
+ * their JSON type.  Type names other than builtins carry no meaning to
+ * clients (QEMU masks them as numbers); hvemu keeps readable ones.  The
+ * generator emits exactly the types that are referenced, and a unit test
+ * checks that every reference resolves. */
+
+struct schema_member {
+    const char *name, *type;
+    bool optional;
+};
+
+struct schema_type {
+    const char *name;
+    const struct schema_member *members; /* object */
+    const char *const *values;           /* enum */
+};
+
+#define M(n, t) { n, t, false }
+#define OPT(n, t) { n, t, true }
+#define END { NULL, NULL, false }
+
+static const struct schema_member m_status[] = {
+    M("running", "bool"), M("singlestep", "bool"), M("status", "RunState"), END,
+};
+static const struct schema_member m_version_triple[] = {
+    M("major", "int"), M("minor", "int"), M("micro", "int"), END,
+};
+static const struct schema_member m_version[] = {
+    M("qemu", "VersionTriple"), M("package", "str"), END,
+};
+static const struct schema_member m_command_info[] = { M("name", "str"), END };
+static const struct schema_member m_name_info[] = { OPT("name", "str"), END };
+static const struct schema_member m_uuid_info[] = { M("UUID", "str"), END };
+static const struct schema_member m_kvm_info[] = {
+    M("enabled", "bool"), M("present", "bool"), END,
+};
+static const struct schema_member m_cpu_props[] = {
+    OPT("node-id", "int"), OPT("socket-id", "int"), OPT("die-id", "int"),
+    OPT("cluster-id", "int"), OPT("core-id", "int"), OPT("thread-id", "int"), END,
+};
+static const struct schema_member m_cpu_info[] = {
+    M("cpu-index", "int"), M("qom-path", "str"), M("thread-id", "int"),
+    OPT("props", "CpuInstanceProperties"), M("target", "SysEmuTarget"), END,
+};
+static const struct schema_member m_chardev_info[] = {
+    M("label", "str"), M("filename", "str"), M("frontend-open", "bool"), END,
+};
+static const struct schema_member m_machine_info[] = {
+    M("name", "str"), OPT("alias", "str"), OPT("is-default", "bool"), M("cpu-max", "int"),
+    M("hotpluggable-cpus", "bool"), M("numa-mem-supported", "bool"), M("deprecated", "bool"),
+    OPT("default-cpu-type", "str"), OPT("default-ram-id", "str"), END,
+};
+static const struct schema_member m_target_info[] = { M("arch", "SysEmuTarget"), END };
+static const struct schema_member m_pci_info[] = {
+    M("bus", "int"), M("devices", "[PciDeviceInfo]"), END,
+};
+static const struct schema_member m_pci_dev[] = {
+    M("bus", "int"), M("slot", "int"), M("function", "int"), M("qdev_id", "str"), END,
+};
+static const struct schema_member m_block_info[] = {
+    M("device", "str"), OPT("qdev", "str"), M("type", "str"), M("removable", "bool"),
+    M("locked", "bool"), END,
+};
+static const struct schema_member m_vnc_info[] = {
+    M("enabled", "bool"), OPT("host", "str"), OPT("family", "str"), OPT("service", "str"),
+    OPT("auth", "str"), END,
+};
+static const struct schema_member m_fdset_info[] = {
+    M("fdset-id", "int"), M("fds", "[FdsetFdInfo]"), END,
+};
+static const struct schema_member m_fdset_fd[] = { M("fd", "int"), OPT("opaque", "str"), END };
+static const struct schema_member m_addfd_info[] = {
+    M("fdset-id", "int"), M("fd", "int"), END,
+};
+static const struct schema_member m_schema_info[] = {
+    M("name", "str"), M("meta-type", "SchemaMetaType"), END,
+};
+static const struct schema_member m_key_value[] = {
+    M("type", "KeyValueKind"), M("data", "any"), END,
+};
+static const struct schema_member m_shutdown_event[] = {
+    M("guest", "bool"), M("reason", "ShutdownCause"), END,
+};
+static const struct schema_member m_empty[] = { END };
+
+static const char *const v_run_state[] = {
+    "running", "prelaunch", "paused", "shutdown", "internal-error", NULL,
+};
+static const char *const v_target[] = { "x86_64", NULL };
+static const char *const v_capability[] = { "oob", NULL };
+static const char *const v_image_format[] = { "ppm", "png", NULL };
+static const char *const v_ro_mode[] = { "retain", "read-only", "read-write", NULL };
+static const char *const v_meta[] = {
+    "builtin", "enum", "array", "object", "alternate", "command", "event", NULL,
+};
+static const char *const v_key_kind[] = { "number", "qcode", NULL };
+static const char *const v_cause[] = {
+    "none", "host-error", "host-qmp-quit", "host-qmp-system-reset", "host-signal",
+    "host-ui", "guest-shutdown", "guest-reset", "guest-panic", "subsystem-reset", NULL,
+};
+
+static const struct schema_type schema_types[] = {
+    { EMPTY, m_empty, NULL },
+    { "StatusInfo", m_status, NULL },
+    { "VersionTriple", m_version_triple, NULL },
+    { "VersionInfo", m_version, NULL },
+    { "CommandInfo", m_command_info, NULL },
+    { "NameInfo", m_name_info, NULL },
+    { "UuidInfo", m_uuid_info, NULL },
+    { "KvmInfo", m_kvm_info, NULL },
+    { "CpuInstanceProperties", m_cpu_props, NULL },
+    { "CpuInfoFast", m_cpu_info, NULL },
+    { "ChardevInfo", m_chardev_info, NULL },
+    { "MachineInfo", m_machine_info, NULL },
+    { "TargetInfo", m_target_info, NULL },
+    { "PciInfo", m_pci_info, NULL },
+    { "PciDeviceInfo", m_pci_dev, NULL },
+    { "BlockInfo", m_block_info, NULL },
+    { "VncInfo", m_vnc_info, NULL },
+    { "FdsetInfo", m_fdset_info, NULL },
+    { "FdsetFdInfo", m_fdset_fd, NULL },
+    { "AddfdInfo", m_addfd_info, NULL },
+    { "SchemaInfo", m_schema_info, NULL },
+    { "KeyValue", m_key_value, NULL },
+    { "q_obj_SHUTDOWN-arg", m_shutdown_event, NULL },
+    { "RunState", NULL, v_run_state },
+    { "SysEmuTarget", NULL, v_target },
+    { "QMPCapability", NULL, v_capability },
+    { "ImageFormat", NULL, v_image_format },
+    { "BlockdevChangeReadOnlyMode", NULL, v_ro_mode },
+    { "SchemaMetaType", NULL, v_meta },
+    { "KeyValueKind", NULL, v_key_kind },
+    { "ShutdownCause", NULL, v_cause },
+};
+
+/* Events and their data types. */
+static const struct {
+    const char *name, *data;
+} schema_events[] = {
+    { "SHUTDOWN", "q_obj_SHUTDOWN-arg" },
+    { "RESET", "q_obj_SHUTDOWN-arg" },
+    { "STOP", EMPTY },
+    { "RESUME", EMPTY },
+    { "POWERDOWN", EMPTY },
+};
+
+static const struct {
+    const char *name, *json;
+} builtins[] = {
+    { "str", "string" }, { "int", "int" }, { "bool", "boolean" },
+    { "number", "number" }, { "any", "value" }, { "null", "null" },
+};
+
+static const char *arg_schema_type(const struct qmp_arg *a)
+{
+    if (a->schema_type)
+        return a->schema_type;
+    switch (a->type) {
+    case QMP_STR:
+        return "str";
+    case QMP_INT:
+        return "int";
+    case QMP_BOOL:
+        return "bool";
+    case QMP_NUMBER:
+        return "number";
+    case QMP_STR_LIST:
+        return "[str]";
+    case QMP_OBJECT:
+    case QMP_ARRAY:
+    case QMP_ANY:
+        break;
+    }
+    return "any";
+}
+
+static JsonObject *info(const char *name, const char *meta)
+{
+    JsonObject *o = json_object_new();
+    json_object_set_string_member(o, "name", name);
+    json_object_set_string_member(o, "meta-type", meta);
+    return o;
+}
+
+static JsonObject *member(const char *name, const char *type, bool optional)
+{
+    JsonObject *o = json_object_new();
+    json_object_set_string_member(o, "name", name);
+    json_object_set_string_member(o, "type", type);
+    if (optional)
+        json_object_set_null_member(o, "default");
+    return o;
+}
+
+/* Record a type reference; arrays bring their element type along. */
+static void use(GHashTable *used, const char *type)
+{
+    if (g_hash_table_contains(used, type))
+        return;
+    g_hash_table_add(used, g_strdup(type));
+    size_t n = strlen(type);
+    if (type[0] == '[' && n > 2) {
+        char *elem = g_strndup(type + 1, n - 2);
+        use(used, elem);
+        g_free(elem);
+    }
+}
+
+static void add_commands(JsonArray *out, GHashTable *used)
+{
+    for (size_t i = 0; i < qmp_ncommands; i++) {
+        const struct qmp_command *c = &qmp_commands[i];
+        char *arg = c->args ? g_strdup_printf("q_obj_%s-arg", c->name) : g_strdup(EMPTY);
+        JsonObject *o = info(c->name, "command");
+        json_object_set_string_member(o, "arg-type", arg);
+        json_object_set_string_member(o, "ret-type", c->ret_type);
+        json_object_set_boolean_member(o, "allow-oob", false);
+        json_array_add_object_element(out, o);
+        use(used, c->ret_type);
+        if (c->args) {
+            JsonArray *members = json_array_new();
+            for (const struct qmp_arg *a = c->args; a->name; a++) {
+                json_array_add_object_element(members,
+                                              member(a->name, arg_schema_type(a), a->optional));
+                use(used, arg_schema_type(a));
+            }
+            JsonObject *t = info(arg, "object");
+            json_object_set_array_member(t, "members", members);
+            json_array_add_object_element(out, t);
+        } else {
+            use(used, EMPTY);
+        }
+        g_free(arg);
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(schema_events); i++) {
+        JsonObject *o = info(schema_events[i].name, "event");
+        json_object_set_string_member(o, "arg-type", schema_events[i].data);
+        json_array_add_object_element(out, o);
+        use(used, schema_events[i].data);
+    }
+}
+
+static void add_type(JsonArray *out, GHashTable *used, const struct schema_type *t)
+{
+    if (t->values) {
+        JsonObject *o = info(t->name, "enum");
+        JsonArray *values = json_array_new(), *members = json_array_new();
+        for (const char *const *v = t->values; *v; v++) {
+            json_array_add_string_element(values, *v);
+            JsonObject *mo = json_object_new();
+            json_object_set_string_member(mo, "name", *v);
+            json_array_add_object_element(members, mo);
+        }
+        json_object_set_array_member(o, "members", members);
+        json_object_set_array_member(o, "values", values);
+        json_array_add_object_element(out, o);
+        return;
+    }
+    JsonObject *o = info(t->name, "object");
+    JsonArray *members = json_array_new();
+    for (const struct schema_member *mb = t->members; mb->name; mb++) {
+        json_array_add_object_element(members, member(mb->name, mb->type, mb->optional));
+        use(used, mb->type);
+    }
+    json_object_set_array_member(o, "members", members);
+    json_array_add_object_element(out, o);
+}
+
+JsonNode *qmp_schema(void)
+{
+    JsonArray *out = json_array_new();
+    GHashTable *used = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    GHashTable *done = g_hash_table_new(g_str_hash, g_str_equal);
+    add_commands(out, used);
+    /* Named types until no new reference appears (members add more). */
+    bool progress = true;
+    while (progress) {
+        progress = false;
+        for (size_t i = 0; i < ARRAY_SIZE(schema_types); i++) {
+            const struct schema_type *t = &schema_types[i];
+            if (g_hash_table_contains(used, t->name) && !g_hash_table_contains(done, t->name)) {
+                g_hash_table_add(done, (gpointer)t->name);
+                add_type(out, used, t);
+                progress = true;
+            }
+        }
+    }
+    GHashTableIter it;
+    gpointer key;
+    g_hash_table_iter_init(&it, used);
+    while (g_hash_table_iter_next(&it, &key, NULL)) {
+        const char *name = key;
+        size_t n = strlen(name);
+        if (name[0] != '[' || n <= 2)
+            continue;
+        char *elem = g_strndup(name + 1, n - 2);
+        JsonObject *o = info(name, "array");
+        json_object_set_string_member(o, "element-type", elem);
+        json_array_add_object_element(out, o);
+        g_free(elem);
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(builtins); i++) {
+        if (!g_hash_table_contains(used, builtins[i].name))
+            continue;
+        JsonObject *o = info(builtins[i].name, "builtin");
+        json_object_set_string_member(o, "json-type", builtins[i].json);
+        json_array_add_object_element(out, o);
+    }
+    g_hash_table_destroy(done);
+    g_hash_table_destroy(used);
+    return qmp_node_array(out);
+}
