@@ -10,6 +10,8 @@
 #ifndef CORE_ACCEL_OPS_H
 #define CORE_ACCEL_OPS_H
 
+#include <stdbool.h>
+
 struct machine;
 struct x86_boot_state;
 
@@ -38,6 +40,8 @@ struct accel_ops {
     /* Architectural reset of every vCPU (BSP takes m->boot if valid). */
     void (*reset_cpus)(struct machine *m);
     void (*destroy)(struct machine *m);
+    /* The A20 gate (keyboard controller / port 0x92); NULL: always on. */
+    void (*set_a20)(struct machine *m, bool on);
 };
 
 #endif

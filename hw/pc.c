@@ -23,12 +23,17 @@
 #include "hw/boot/mptable.h"
 #include "hw/char/uart16550.h"
 #include "hw/input/i8042.h"
+#include "hw/intc/apic_bus.h"
+#include "hw/intc/i8259.h"
+#include "hw/intc/ioapic.h"
+#include "hw/intc/lapic.h"
 #include "hw/misc/debug_exit.h"
 #include "hw/misc/debugcon.h"
 #include "hw/misc/fw_cfg.h"
 #include "hw/misc/port92.h"
 #include "hw/pc.h"
 #include "hw/rtc/mc146818.h"
+#include "hw/timer/i8254.h"
 
 #define NGSI 24
 
@@ -52,6 +57,14 @@ struct pc {
     struct fw_cfg *fw_cfg;
     struct debugcon *debugcon;
     struct debug_exit *debug_exit[PC_MAX_DEBUG_EXIT];
+
+    /* Interrupt controllers and timer when the accelerator does not model
+     * them (soft, test): NULL under KVM. */
+    struct i8259 *pic;
+    struct i8254 *pit;
+    struct ioapic *ioapic;
+    struct apic_bus *apic_bus;
+    struct lapic **lapics;
 
     /* Firmware ROM: mapped at the top of 4 GiB, its last 128 KiB aliased
      * below 1 MiB. */
@@ -77,8 +90,25 @@ static void isa_irq_sink(void *opaque, int n, int level)
         pc->gsi_sources[gsi] |= 1u << src;
     else
         pc->gsi_sources[gsi] &= ~(1u << src);
-    if (!before != !pc->gsi_sources[gsi])
-        pc->m->accel->set_irq(pc->m, gsi, pc->gsi_sources[gsi] != 0);
+    if (!before == !pc->gsi_sources[gsi])
+        return;
+    int on = pc->gsi_sources[gsi] != 0;
+    pc->m->accel->set_irq(pc->m, gsi, on);
+    /* hvemu's own controllers: ISA IRQ n goes to 8259 input n and IOAPIC
+     * pin n, except the PIT's IRQ 0, which the PC wires to IOAPIC pin 2. */
+    if (pc->pic && gsi < 16)
+        i8259_set_irq(pc->pic, gsi, on);
+    if (pc->ioapic)
+        ioapic_set_irq(pc->ioapic, gsi == 0 ? 2 : gsi, on);
+}
+
+/* The 8259's INT output reaches every local APIC's LINT0 (virtual wire). */
+static void pic_intr_sink(void *opaque, int n, int level)
+{
+    struct pc *pc = opaque;
+    (void)n;
+    for (unsigned i = 0; i < pc->m->smp_cpus; i++)
+        lapic_set_lint(pc->lapics[i], 0, level);
 }
 
 static void connect_isa(struct pc *pc, struct irq_line *line, unsigned gsi)
@@ -91,6 +121,8 @@ static void a20_sink(void *opaque, int n, int level)
 {
     struct pc *pc = opaque;
     pc->a20[n] = level;
+    if (pc->m->accel->set_a20)
+        pc->m->accel->set_a20(pc->m, pc->a20[0] || pc->a20[1]);
 }
 
 /* ---- firmware ---- */
@@ -182,6 +214,58 @@ static void create_serial(struct pc *pc, const struct pc_config *cfg)
         add_dev(pc, &uart16550_class, u, com_ports[i].id);
         pc->com[i] = u;
     }
+}
+
+/* PIC, PIT, IOAPIC and one local APIC per CPU, for accelerators that do
+ * not bring their own (KVM has them in the kernel). */
+static int create_intc(struct pc *pc, char **err)
+{
+    struct machine *m = pc->m;
+    const struct dev_env *env = &m->env;
+    if (m->accel->owns & OWN_PIC)
+        return 0;
+    pc->pic = i8259_new(env);
+    map_io(pc, &pc->pic->region_master, 0x20);
+    map_io(pc, &pc->pic->region_slave, 0xa0);
+    map_io(pc, &pc->pic->region_elcr, 0x4d0);
+    irq_connect(&pc->pic->intr, pic_intr_sink, pc, 0);
+    add_dev(pc, &i8259_class, pc->pic, "pic");
+
+    pc->pit = i8254_new(env);
+    map_io(pc, &pc->pit->region, 0x40);
+    map_io(pc, &pc->pit->region_port61, 0x61);
+    connect_isa(pc, &pc->pit->irq, 0);
+    add_dev(pc, &i8254_class, pc->pit, "pit");
+
+    pc->apic_bus = apic_bus_new(&m->log);
+    pc->ioapic = ioapic_new(env, pc->apic_bus);
+    as_add(&m->mem, &pc->ioapic->region, IOAPIC_DEFAULT_BASE, 1);
+    add_dev(pc, &ioapic_class, pc->ioapic, "ioapic");
+
+    pc->lapics = g_new0(struct lapic *, m->smp_cpus);
+    m->intc = g_new0(struct cpu_intc, m->smp_cpus);
+    for (unsigned i = 0; i < m->smp_cpus; i++) {
+        struct lapic_config lc = {
+            .apic_id = i,
+            .bsp = i == 0,
+            .tsc_hz = 2000000000ULL, /* the soft CPU's TSC rate */
+            .bus = pc->apic_bus,
+            .link = m->cpu_links ? &m->cpu_links[i] : NULL,
+            .extint_ack = i8259_extint_ack,
+            .extint_opaque = pc->pic,
+        };
+        struct lapic *a = lapic_new(env, &lc);
+        if (!a) {
+            *err = g_strdup_printf("cannot create the local APIC of CPU %u", i);
+            return -1;
+        }
+        char id[32];
+        snprintf(id, sizeof(id), "lapic%u", i);
+        add_dev(pc, &lapic_class, a, id);
+        pc->lapics[i] = a;
+        m->intc[i] = (struct cpu_intc){ .ops = &lapic_ops, .apic = a, .link = lc.link };
+    }
+    return 0;
 }
 
 static void create_legacy(struct pc *pc, const struct pc_config *cfg)
@@ -280,6 +364,8 @@ struct pc *pc_new(struct machine *m, const struct pc_config *cfg, char **err)
     if (cfg->bios && load_bios(pc, cfg->bios, err))
         goto fail;
 
+    if (create_intc(pc, err))
+        goto fail;
     create_legacy(pc, cfg);
     fill_fw_cfg(pc);
     fill_cmos(pc);
@@ -310,5 +396,8 @@ void pc_free(struct pc *pc)
      * the ROM any more) or by pc_new on failure (before any commit). */
     if (pc->bios)
         munmap(pc->bios, pc->bios_size);
+    if (pc->apic_bus)
+        apic_bus_free(pc->apic_bus); /* the APICs are gone by now */
+    g_free(pc->lapics);
     g_free(pc);
 }

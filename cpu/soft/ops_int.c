@@ -1196,7 +1196,7 @@ static const struct opdesc map0[256] = {
     [0x8b] = E(op_mov_rm, OPF_MODRM),
     [0x8c] = E(op_mov_from_sreg, OPF_MODRM),
     [0x8d] = E(op_lea, OPF_MODRM | OPF_MEMONLY),
-    [0x8e] = E(op_mov_to_sreg, OPF_MODRM | BR),
+    [0x8e] = E(op_mov_to_sreg, OPF_MODRM), /* MOV SS stops the block itself */
     [0x8f] = E(NULL, OPF_GROUP | OPF_DEF64, .group = grp_pop),
     R8(0x90, op_xchg_ax, 0),
     [0x98] = E(op_cbw, 0),

@@ -93,6 +93,29 @@ static void protect_page(struct soft *s, uint64_t page)
             }
 }
 
+/* Decode an instruction after the first of a block.  A fault here (an
+ * unimplemented opcode, a fetch from an unmapped next page) must not be
+ * raised now: the instruction may never run.  End the block before it
+ * instead; the fault happens if and when it is executed as the first
+ * instruction of a block.  The page walk may have set accessed bits, as a
+ * hardware prefetch may; CR2 is restored. */
+static bool probe_decode(struct cpu *c, uint64_t lin, struct insn *i, unsigned *len)
+{
+    jmp_buf saved;
+    uint64_t cr2 = c->cr2;
+    int64_t vec = c->exc_vec;
+    memcpy(&saved, &c->jmp, sizeof(saved));
+    if (setjmp(c->jmp)) {
+        memcpy(&c->jmp, &saved, sizeof(saved));
+        c->cr2 = cr2;
+        c->exc_vec = vec;
+        return false;
+    }
+    *len = cpu_decode(c, lin, i);
+    memcpy(&c->jmp, &saved, sizeof(saved));
+    return true;
+}
+
 static struct block *decode_block(struct cpu *c, uint64_t lin, uint64_t pa, bool cacheable,
                                   struct block *scratch)
 {
@@ -111,7 +134,11 @@ static struct block *decode_block(struct cpu *c, uint64_t lin, uint64_t pa, bool
     uint64_t at = lin;
     while (b->ninsns < (cacheable ? BLOCK_MAX_INSNS : 1)) {
         struct insn *i = &b->insns[b->ninsns];
-        unsigned len = cpu_decode(c, at, i);
+        unsigned len;
+        if (b->ninsns == 0)
+            len = cpu_decode(c, at, i); /* faults here are the guest's */
+        else if (!probe_decode(c, at, i, &len))
+            break;
         bool crosses = ((at & 0xfff) + len) > 4096;
         if (crosses && b->ninsns > 0)
             break; /* decode it as a block of its own next time */
@@ -242,6 +269,8 @@ void soft_run_cpu(struct cpu *c, uint64_t budget)
         /* A fault: RIP still points at the faulting instruction. */
         int vec = (int)c->exc_vec;
         c->stop_block = false;
+        TRACE(&c->m->log, c->soft->trace_exc, "soft.exc: cpu %u vector %d error %#x at %04x:%llx",
+              c->index, vec, c->exc_err, c->seg[S_CS].sel, (unsigned long long)c->rip);
         if (vec >= 0) {
             /* A fault while delivering this one escalates (cpu_raise). */
             c->delivering = true;
@@ -263,6 +292,8 @@ void soft_run_cpu(struct cpu *c, uint64_t budget)
         c->last_if = c->eflags & F_IF;
         if (c->halted)
             return;
+        TRACE(&c->m->log, c->soft->trace_block, "soft.block: cpu %u %04x:%016llx mode %x",
+              c->index, c->seg[S_CS].sel, (unsigned long long)c->rip, c->mode);
         struct block *b = find_block(c, &scratch.b);
         const struct insn *i = b->insns, *end = i + b->ninsns;
         c->stop_block = false;
@@ -340,6 +371,8 @@ struct soft *soft_new(struct machine *m, char **err)
     s->m = m;
     s->a20 = true;
     s->ncpus = m->smp_cpus;
+    s->trace_block = trace_on(&m->log, "soft.block");
+    s->trace_exc = trace_on(&m->log, "soft.exc");
     s->hash_bits = 16;
     s->hash = g_new0(struct block *, 1u << s->hash_bits);
     s->arena_size = ARENA_SIZE;
@@ -450,8 +483,12 @@ static int soft_start(struct machine *m, char **err)
 static void soft_pause(struct machine *m)
 {
     struct soft *s = m->accel_state;
-    if (!s || !s->thread_started)
+    if (!s)
         return;
+    if (!s->thread_started) {
+        s->stop_req = true; /* -S: the thread starts parked */
+        return;
+    }
     pthread_mutex_lock(&s->wait_lock);
     s->stop_req = true;
     pthread_cond_broadcast(&s->wake);
@@ -497,6 +534,19 @@ static void soft_set_irq(struct machine *m, unsigned gsi, int level)
     (void)level;
 }
 
+static void soft_set_a20(struct machine *m, bool on)
+{
+    struct soft *s = m->accel_state;
+    if (!s || s->a20 == on)
+        return;
+    s->a20 = on;
+    /* Translations cached with the other setting are now wrong. */
+    for (unsigned i = 0; i < s->ncpus; i++) {
+        cpu_tlb_flush(s->cpus[i], true);
+        s->cpus[i]->stop_block = true;
+    }
+}
+
 const struct accel_ops accel_soft = {
     .name = "soft",
     .owns = 0,
@@ -507,12 +557,13 @@ const struct accel_ops accel_soft = {
     .resume = soft_resume,
     .reset_cpus = soft_reset_cpus,
     .destroy = soft_destroy,
+    .set_a20 = soft_set_a20,
 };
 
 uint64_t soft_apic_page(const struct cpu *c)
 {
     /* The APIC page is visible only while the APIC is globally enabled. */
-    if (!c->intc || !(c->apic_base & (1u << 11)))
-        return UINT64_MAX;
+    if (!c->intc || !(c->apic_base & (1u << 11)) || (c->apic_base & (1u << 10)))
+        return UINT64_MAX; /* disabled, or x2APIC mode (MSRs only) */
     return c->apic_base & 0xffffff000ULL;
 }

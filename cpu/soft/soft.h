@@ -32,6 +32,7 @@ struct soft {
     pthread_cond_t parked_cv;  /* main thread: the vCPU thread parked */
     bool stop_req, parked, quit;
     struct mem_listener listener;
+    bool trace_block, trace_exc; /* -d trace:soft.block, soft.exc */
 };
 
 /* Code-cache hooks used by mem.c. */
