@@ -370,6 +370,7 @@ struct run {
     GPtrArray *named; /* struct named_chardev */
     GPtrArray *owned; /* chardevs to free */
     struct pc_config cfg;
+    char **accel_names;
     struct monitor *mon;
     unsigned nmon; /* compat_monitorN labels */
 };
@@ -737,10 +738,18 @@ static int setup_machine(struct run *r)
 {
     struct cli *c = r->cli;
     char *err = NULL;
-    const struct accel_ops *accel = accel_find(c->accel ? c->accel : "kvm");
-    if (!accel)
-        return fail(g_strdup_printf("-accel %s: unknown or unavailable accelerator "
-                                    "(available: kvm, test)", c->accel));
+    /* "kvm:tcg" lists accelerators to try in order, as QEMU does; the
+     * default is KVM, falling back to the soft CPU. */
+    char **names = g_strsplit(c->accel ? c->accel : "kvm:soft", ":", -1);
+    for (char **n = names; *n; n++) {
+        if (!accel_find(*n)) {
+            int rc = fail(g_strdup_printf("-accel %s: unknown accelerator (available: kvm, "
+                                          "soft (alias tcg), test)", *n));
+            g_strfreev(names);
+            return rc;
+        }
+    }
+    r->accel_names = names;
     r->m = machine_new(c->ram_size, VCLOCK_HOST, &err);
     if (!r->m)
         return fail(err);
@@ -760,8 +769,26 @@ static int setup_machine(struct run *r)
         return fail(err);
     /* Trace switches are read at creation time by the address spaces too. */
     m->io.trace_unassigned = m->mem.trace_unassigned = trace_on(&m->log, "unassigned");
-    m->accel = accel;
     return 0;
+}
+
+/* Initialise the first accelerator of the list that works here. */
+static int init_accel(struct run *r)
+{
+    char *err = NULL;
+    for (char **n = r->accel_names; *n; n++) {
+        r->m->accel = accel_find(*n);
+        if (!r->m->accel->init(r->m, &err))
+            return 0;
+        if (!n[1])
+            break;
+        if (r->cli->accel) /* the user asked for this one: say why we moved on */
+            warn_report("%s; falling back to %s", err, n[1]);
+        g_free(err);
+        err = NULL;
+    }
+    r->m->accel = NULL;
+    return fail(err);
 }
 
 static int run(struct cli *c)
@@ -777,10 +804,8 @@ static int run(struct cli *c)
     r.host = (struct chardev_host){ r.m->ctx, &r.m->lock, quit_cb, r.m };
     if (setup_config(&r, &bios_path) || setup_monitors(&r))
         goto out;
-    if (r.m->accel->init(r.m, &err)) {
-        fail(err);
+    if (init_accel(&r))
         goto out;
-    }
     r.pc = pc_new(r.m, &r.cfg, &err);
     if (!r.pc || pc_power_on(r.pc, &err)) {
         fail(err);
@@ -811,6 +836,7 @@ out:
     g_ptr_array_free(r.named, TRUE);
     g_ptr_array_free(r.owned, TRUE);
     g_free(bios_path);
+    g_strfreev(r.accel_names);
     return status;
 }
 

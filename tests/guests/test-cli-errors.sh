@@ -28,7 +28,8 @@ check_err "-smp: 0 CPUs" -smp 0
 check_err "-smp: maxcpus=4 must equal cpus" -smp 2,maxcpus=4
 check_err "machine type 'q35' is not supported" -machine q35
 check_err "-machine: unknown option 'foo'" -machine pc,foo=bar
-check_err "-accel nope: unknown or unavailable accelerator" -accel nope
+check_err "-accel nope: unknown accelerator" -accel nope
+check_err "-accel bogus: unknown accelerator" -accel kvm:bogus
 check_err "-serial bogus:" -serial bogus: -kernel "$K/pm32.elf"
 check_err "-serial chardev:nope: no chardev with id 'nope'" -serial chardev:nope -kernel "$K/pm32.elf"
 check_err "-device frob: unknown device 'frob'" -device frob -kernel "$K/pm32.elf"
