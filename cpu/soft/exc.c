@@ -6,8 +6,8 @@
  * contributory / page fault classes), delivery through the real-mode IVT,
  * protected-mode IDT interrupt and trap gates with a stack switch from the
  * TSS on a privilege change, 64-bit IDT gates with IST; and Vol. 3A 9.1
- * "Processor state after reset".  Task gates and virtual-8086 delivery are
- * handled in seg.c (cpu_task_switch, when present).
+ * "Processor state after reset".  Task gates (task.c) and virtual-8086
+ * delivery (seg.c) are handled through seg.h.
  *
  * Threat model: IDT/GDT contents come from the guest; every descriptor read
  * is limit-checked against its table and faults the way the hardware does;
@@ -126,7 +126,7 @@ static void deliver_protected(struct cpu *c, int vec, bool has_err, uint32_t err
             cpu_raise(c, EX_GP, idt_err(vec, ext));
         if (!(gate & (1ULL << 47)))
             cpu_raise(c, EX_NP, idt_err(vec, ext));
-        cpu_task_gate_interrupt(c, (uint16_t)(gate >> 16), has_err, err, ret);
+        cpu_task_gate_interrupt(c, (uint16_t)(gate >> 16), has_err, err, ret, ext);
         return;
     }
     if (type != 0x06 && type != 0x07 && type != 0x0e && type != 0x0f)
@@ -147,7 +147,7 @@ static void deliver_protected(struct cpu *c, int vec, bool has_err, uint32_t err
     uint32_t old_flags = cpu_get_eflags(c);
     unsigned sz = gate32 ? 4 : 2;
     if (c->eflags & F_VM) {
-        cpu_vm86_interrupt(c, sel, &cs, off, sz, has_err, err, ret, trap);
+        cpu_vm86_interrupt(c, sel, &cs, off, sz, has_err, err, ret, trap, ext);
         return;
     }
     if (!conforming && new_dpl < c->cpl) {
@@ -276,6 +276,7 @@ void cpu_reset(struct cpu *c, bool init_only)
     c->rip = 0xfff0;
     c->eflags = 2;
     c->cc_op = CC_EFLAGS;
+    c->cc_size = 4;
     c->cc_src = 0;
     c->cr0 = CR0_ET | CR0_NW | CR0_CD;
     c->cr2 = c->cr3 = c->cr4 = 0;

@@ -33,13 +33,16 @@ static uint32_t szp(uint64_t res, unsigned size)
 
 static uint32_t compute(const struct cpu *c)
 {
-    unsigned size = c->cc_size;
+    /* Materialised flags carry no operand size. */
+    if (c->cc_op == CC_EFLAGS)
+        return (uint32_t)c->cc_src & F_ARITH;
+    if (c->cc_op == CC_ROL || c->cc_op == CC_ROR)
+        return (uint32_t)c->cc_src2 & F_ARITH;
+    unsigned size = c->cc_size ? c->cc_size : 8;
     uint64_t m = size_mask(size), tb = top_bit(size);
     uint64_t res = c->cc_res & m, dst = c->cc_dst & m, src = c->cc_src & m;
     uint32_t f;
     switch (c->cc_op) {
-    case CC_EFLAGS:
-        return (uint32_t)c->cc_src & F_ARITH;
     case CC_ADD:
     case CC_ADC:
     case CC_INC:
@@ -71,11 +74,9 @@ static uint32_t compute(const struct cpu *c)
         return szp(res, size) | ((uint32_t)c->cc_src2 & (F_CF | F_OF));
     case CC_BMI:
         return (szp(res, size) & (F_ZF | F_SF)) | ((uint32_t)c->cc_src2 & F_CF);
-    case CC_ROL:
-    case CC_ROR:
-        return (uint32_t)c->cc_src2 & F_ARITH;
+    default:
+        return 0;
     }
-    return 0;
 }
 
 uint32_t cpu_get_eflags(struct cpu *c)
