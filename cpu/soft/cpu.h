@@ -203,6 +203,7 @@ struct cpu {
     struct x86_dtable gdt, idt;
     uint64_t cr0, cr2, cr3, cr4, efer, xcr0;
     uint64_t dr[8];
+    uint8_t cr8;          /* CR8 when there is no local APIC */
     /* MSRs */
     uint64_t star, lstar, cstar, sfmask, kernel_gs_base;
     uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
@@ -326,6 +327,13 @@ static inline void reg_write(struct cpu *c, unsigned r, unsigned size, bool rex,
     }
 }
 
+/* A 48-bit canonical address: bits 63:47 all equal.  (Shift as unsigned:
+ * left-shifting a negative signed value is undefined.) */
+static inline bool is_canonical(uint64_t v)
+{
+    return (uint64_t)((int64_t)(v << 16) >> 16) == v;
+}
+
 static inline uint64_t size_mask(unsigned size)
 {
     return size >= 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
@@ -384,5 +392,9 @@ void cpu_set_efer(struct cpu *c, uint64_t v);
 /* Architectural reset (power-on/INIT) and boot state. */
 void cpu_reset(struct cpu *c, bool init_only);
 void cpu_apply_boot(struct cpu *c, const struct x86_boot_state *bs);
+
+/* ops_system.c: run one instruction that starts with EFLAGS.TF set and
+ * deliver the single-step #DB after it (for the run loop). */
+void cpu_step_traced(struct cpu *c, const struct insn *i);
 
 #endif

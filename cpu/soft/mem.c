@@ -33,7 +33,7 @@ uint64_t cpu_lin(struct cpu *c, int seg, uint64_t off, unsigned size, bool write
     if (c->mode & MODE_LONG64) {
         uint64_t lin = off + ((seg == S_FS || seg == S_GS) ? s->base : 0);
         /* Canonical: bits 63:47 all equal. */
-        if ((uint64_t)(((int64_t)lin << 16) >> 16) != lin)
+        if (!is_canonical(lin))
             seg_fault(c, seg);
         return lin;
     }

@@ -52,7 +52,8 @@ static const uint32_t feat_edx = CPUID_FPU | CPUID_DE | CPUID_PSE | CPUID_TSC | 
                                  CPUID_PAE | CPUID_CX8 | CPUID_APIC | CPUID_SEP | CPUID_MTRR |
                                  CPUID_PGE | CPUID_CMOV | CPUID_PAT | CPUID_PSE36 |
                                  CPUID_CLFSH | CPUID_MMX | CPUID_FXSR | CPUID_SSE | CPUID_SSE2;
-static const uint32_t feat_ecx = CPUID_CX16 | CPUID_POPCNT | CPUID_MOVBE | CPUID_HYPERVISOR;
+static const uint32_t feat_ecx = CPUID_SSE3 | CPUID_SSSE3 | CPUID_CX16 | CPUID_POPCNT |
+                                 CPUID_MOVBE | CPUID_HYPERVISOR;
 static const uint32_t ext_edx = CPUID_EXT_SYSCALL | CPUID_EXT_NX | CPUID_EXT_LM | CPUID_EXT_RDTSCP;
 static const uint32_t ext_ecx = CPUID_EXT3_LAHF | CPUID_EXT3_ABM;
 
@@ -195,10 +196,6 @@ bool cpu_rdmsr(struct cpu *c, uint32_t msr, uint64_t *v)
     }
 }
 
-static bool canonical(uint64_t v)
-{
-    return (uint64_t)(((int64_t)v << 16) >> 16) == v;
-}
 
 bool cpu_wrmsr(struct cpu *c, uint32_t msr, uint64_t v)
 {
@@ -220,8 +217,8 @@ bool cpu_wrmsr(struct cpu *c, uint32_t msr, uint64_t v)
     case 0x1b: c->apic_base = v; return true;
     case 0x8b: return true;
     case 0x174: c->sysenter_cs = v & 0xffff; return true;
-    case 0x175: if (!canonical(v)) return false; c->sysenter_esp = v; return true;
-    case 0x176: if (!canonical(v)) return false; c->sysenter_eip = v; return true;
+    case 0x175: if (!is_canonical(v)) return false; c->sysenter_esp = v; return true;
+    case 0x176: if (!is_canonical(v)) return false; c->sysenter_eip = v; return true;
     case 0x179: return false;
     case 0x17a: return v == 0;
     case 0x1a0: c->misc_enable = v; return true;
@@ -237,12 +234,12 @@ bool cpu_wrmsr(struct cpu *c, uint32_t msr, uint64_t v)
         return true;
     }
     case 0xc0000081: c->star = v; return true;
-    case 0xc0000082: if (!canonical(v)) return false; c->lstar = v; return true;
-    case 0xc0000083: if (!canonical(v)) return false; c->cstar = v; return true;
+    case 0xc0000082: if (!is_canonical(v)) return false; c->lstar = v; return true;
+    case 0xc0000083: if (!is_canonical(v)) return false; c->cstar = v; return true;
     case 0xc0000084: c->sfmask = v & 0xffffffff; return true;
-    case 0xc0000100: if (!canonical(v)) return false; c->seg[S_FS].base = v; return true;
-    case 0xc0000101: if (!canonical(v)) return false; c->seg[S_GS].base = v; return true;
-    case 0xc0000102: if (!canonical(v)) return false; c->kernel_gs_base = v; return true;
+    case 0xc0000100: if (!is_canonical(v)) return false; c->seg[S_FS].base = v; return true;
+    case 0xc0000101: if (!is_canonical(v)) return false; c->seg[S_GS].base = v; return true;
+    case 0xc0000102: if (!is_canonical(v)) return false; c->kernel_gs_base = v; return true;
     case 0xc0000103: c->tsc_aux = v & 0xffffffff; return true;
     default:
         if (msr >= 0x268 && msr <= 0x26f) {

@@ -1,0 +1,104 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The guest checks shared by the KVM and soft-CPU guest tests (sourced
+# after lib.sh).  Each takes the accelerator as its first argument.
+
+# The project's real-mode guest as the firmware image (-bios):
+# reset vector, COM1, RTC, PIC+PIT and RTC interrupts, string PIO, fw_cfg,
+# ROM write protection; exits through isa-debug-exit.
+check_realmode() {
+    local accel=$1
+    log=$TMP/serial
+    st=$(run_hvemu "$log" 60 -accel "$accel" -display none -serial stdio \
+        -rtc base=2020-01-02T03:04:05 \
+        -device isa-debug-exit,iobase=0xf4,iosize=0x04 -bios "$GUESTS/kernels/realmode.bin")
+    expect_status "$st" 1 "$log" # isa-debug-exit: value 0 -> (0<<1)|1
+    expect_line "$log" '^realmode: '
+    for check in rom-alias-4g rtc-read pic-pit-irq0 pic-rtc-irq8 'rep-outsb' fw_cfg-signature rom-readonly; do
+        expect_line "$log" "^ok $check"
+    done
+    # -rtc base is what the guest reads (a few seconds may pass).
+    expect_line "$log" '^RTC 2020-01-02 03:04:(0[5-9]|1[0-9])$'
+    expect_no_line "$log" '^FAIL'
+    expect_line "$log" '^DONE$'
+    echo "real-mode guest passed"
+}
+
+# The project's 32-bit protected-mode and long-mode Multiboot kernels,
+# booted directly (-kernel, no firmware), with 1 and 2 CPUs:
+# Multiboot info (cmdline, memory map), the PIC/IOAPIC/LAPIC with PIT
+# and RTC interrupts, string PIO, fw_cfg, unassigned MMIO reads as all-ones,
+# and INIT/SIPI bring-up of the second CPU.
+check_multiboot() {
+    local accel=$1
+    today=$(date -u +%Y-%m-%d)
+    for k in pm32 lm64; do
+        for smp in 1 2; do
+            log=$TMP/$k-$smp
+            append="hello"
+            [ $smp -gt 1 ] && append="hello smp"
+            st=$(run_hvemu "$log" 60 -accel "$accel" -smp $smp -m 256M -display none -serial stdio \
+                -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+                -kernel "$GUESTS/kernels/$k.elf" -append "$append")
+            expect_status "$st" 1 "$log"
+            expect_line "$log" "^cmdline = \".*/$k.elf $append\"$"
+            expect_line "$log" '^mmap base=0x0000000000100000 len=0x000000000ff00000 type=1$'
+            expect_line "$log" '^mmap base=0x00000000feffc000 len=0x0000000000004000 type=2$'
+            for check in multiboot-mmap cpuid rtc-read lapic-version ioapic-version \
+                pic-pit-irq0 pic-rtc-irq8 ioapic-pit-gsi2 ioapic-rtc-gsi8 rdtsc rep-outsb \
+                fw_cfg-signature; do
+                expect_line "$log" "^ok $check"
+            done
+            [ $k = lm64 ] && expect_line "$log" '^ok long-mode'
+            expect_line "$log" "^RTC $today "
+            expect_line "$log" '^mmio-unassigned = 0xffffffff$'
+            if [ $smp -gt 1 ]; then
+                expect_line "$log" "^smp: nb_cpus = $smp$"
+                expect_line "$log" '^AP 1 up$'
+                expect_line "$log" "^ok smp $smp cpus$"
+            fi
+            expect_no_line "$log" '^FAIL'
+            expect_line "$log" '^DONE$'
+            echo "$k with $smp CPU(s): passed"
+        done
+    done
+}
+
+# Warm reset of a running machine, three ways, with the project's
+# Multiboot kernels (pm32 and lm64, booted with -kernel): the 8042's reset
+# line (command 0xFE to port 0x64), port 0x92 bit 0 going 0->1, and a triple
+# fault (empty IDT + ud2).  The guest keeps a boot counter in low RAM (0x600)
+# that the reset and the Multiboot loader leave alone.  Without -no-reboot
+# the board must reset, reload the kernel and start it again ("boot 2 after
+# <method> reset", exit status 1); with -no-reboot hvemu must exit with
+# status 0 instead of rebooting, right after the first boot.
+check_reset() {
+    local accel=$1
+    for k in pm32 lm64; do
+        for m in kbc port92 triple; do
+            log=$TMP/$k-$m
+            common=(-accel "$accel" -m 256M -display none -serial stdio
+                -device isa-debug-exit,iobase=0xf4,iosize=0x04
+                -kernel "$GUESTS/kernels/$k.elf" -append "reset=$m")
+
+            st=$(run_hvemu "$log" 20 "${common[@]}")
+            expect_status "$st" 1 "$log"
+            expect_line "$log" '^boot 1$'
+            expect_line "$log" "^resetting via $m$"
+            expect_line "$log" "^boot 2 after $m reset$"
+            expect_line "$log" '^ok reset$'
+            expect_no_line "$log" '^FAIL'
+            expect_line "$log" '^DONE$'
+            [ "$(grep -c '^ok multiboot-magic$' "$log")" = 2 ] ||
+                { tail -n 30 "$log"; fail "$k reset=$m: expected exactly two boots"; }
+
+            st=$(run_hvemu "$log.nr" 20 "${common[@]}" -no-reboot)
+            expect_status "$st" 0 "$log.nr"
+            expect_line "$log.nr" '^boot 1$'
+            expect_line "$log.nr" "^resetting via $m$"
+            expect_no_line "$log.nr" '^boot 2'
+            expect_no_line "$log.nr" '^FAIL'
+            expect_no_line "$log.nr" '^DONE$'
+            echo "$k reset=$m: passed (reboots; exits with -no-reboot)"
+        done
+    done
+}

@@ -1,0 +1,6 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The 32-bit and long-mode Multiboot guests, 1 and 2 CPUs (on the soft CPU with hvemu's own PIC, PIT, IOAPIC and LAPICs); the checks are in checks.sh.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/checks.sh"
+check_multiboot soft

@@ -1,0 +1,6 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Warm resets (8042, port 0x92, triple fault) with and without -no-reboot (on the soft CPU with hvemu's own PIC, PIT, IOAPIC and LAPICs); the checks are in checks.sh.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/checks.sh"
+check_reset soft
