@@ -79,7 +79,7 @@ check: deps
 	$(Q)scripts/run-tests $(B)
 
 demo: deps
-	$(Q)$(MAKE) --no-print-directory all guests-kernels
+	$(Q)$(MAKE) --no-print-directory all guest-linux
 	$(Q)scripts/demo $(B)
 
 # ---- sanitizers and fuzzing (separate build trees) ----

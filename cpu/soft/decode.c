@@ -213,7 +213,7 @@ unsigned cpu_decode(struct cpu *c, uint64_t lin, struct insn *i)
     struct stream s = { .c = c, .lin = lin };
     bool long64 = c->mode & MODE_LONG64, cs32 = c->mode & MODE_CS32;
     bool p66 = false, p67 = false;
-    uint8_t mand = 0, b;
+    uint8_t f2f3 = 0, b; /* the last of F2/F3: it beats 66 as a mandatory prefix */
     memset(i, 0, sizeof(*i));
     i->seg = S_NONE;
     i->base = i->index = 0xff;
@@ -221,10 +221,10 @@ unsigned cpu_decode(struct cpu *c, uint64_t lin, struct insn *i)
     for (;;) {
         b = next_byte(&s);
         switch (b) {
-        case 0x66: p66 = true; mand = b; i->rex = 0; continue;
+        case 0x66: p66 = true; i->rex = 0; continue;
         case 0x67: p67 = true; i->rex = 0; continue;
         case 0xf0: i->lock = 1; i->rex = 0; continue;
-        case 0xf2: case 0xf3: i->rep = b; mand = b; i->rex = 0; continue;
+        case 0xf2: case 0xf3: i->rep = b; f2f3 = b; i->rex = 0; continue;
         case 0x26: case 0x2e: case 0x36: case 0x3e:
             if (!long64)
                 i->seg = (uint8_t)((b >> 3) & 3); /* ES, CS, SS, DS */
@@ -262,6 +262,7 @@ unsigned cpu_decode(struct cpu *c, uint64_t lin, struct insn *i)
     /* Operand size is needed by group decoding only through flags of the
      * resolved entry; the top-level flags decide default-64 behaviour. */
     uint32_t top_flags = d->flags;
+    uint8_t mand = f2f3 ? f2f3 : p66 ? 0x66 : 0;
     d = resolve(&s, i, d, long64, (d->flags & OPF_SSE) ? mand : 0);
     if (!d)
         cpu_ud(c);

@@ -216,7 +216,9 @@ static void do_div(struct cpu *c, unsigned sz, uint64_t d, bool sign)
         if (bits == 64)
             sn = (__int128)n;
         __int128 sd = sext(d, sz);
-        if (sd == -1 && sn == -((__int128)1 << (2 * bits - 1)) && bits == 64)
+        /* INT128_MIN / -1 would overflow the host division (1 << 127 as a
+         * signed shift is undefined too: compare the unsigned image). */
+        if (sd == -1 && bits == 64 && n == (unsigned __int128)1 << 127)
             cpu_raise(c, EX_DE, 0);
         __int128 sq = sn / sd, sr = sn % sd;
         __int128 lim = (__int128)1 << (bits - 1);
@@ -804,7 +806,7 @@ static void jump_to(struct cpu *c, uint64_t target, unsigned opsize)
 {
     target &= ip_mask(c, opsize);
     if (c->mode & MODE_LONG64) {
-        if ((uint64_t)(((int64_t)target << 16) >> 16) != target)
+        if (!is_canonical(target))
             cpu_gp0(c);
     } else if (target > c->seg[S_CS].limit) {
         cpu_gp0(c);
@@ -976,7 +978,7 @@ static void op_sti(struct cpu *c, const struct insn *i)
 
 static void op_lahf(struct cpu *c, const struct insn *i)
 {
-    reg_write(c, R_AX, 1, 1, 0);
+    /* AH only: AL and the rest of RAX are preserved */
     c->regs[R_AX] = (c->regs[R_AX] & ~0xff00ULL) | ((uint64_t)(cpu_get_eflags(c) & 0xd7) << 8);
     next(c, i);
 }

@@ -46,10 +46,26 @@ static void flush_cache(struct soft *s)
         s->cpus[i]->stop_block = true;
 }
 
+static unsigned hash_of(const struct soft *s, uint64_t pa, uint32_t mode);
+
+static void unhash(struct soft *s, struct block *b)
+{
+    for (struct block **p = &s->hash[hash_of(s, b->pc_phys, b->mode)]; *p; p = &(*p)->hash_next) {
+        if (*p == b) {
+            *p = b->hash_next;
+            return;
+        }
+    }
+}
+
 static void invalidate_page(struct soft *s, uint64_t k)
 {
+    /* Unlink from the hash (code rewritten in place over and over must not
+     * grow the chains); the memory stays in the arena until the next flush,
+     * so a block still running is safe. */
     for (struct block *b = s->page_blocks[k]; b; b = b->page_next) {
-        b->mode = UINT32_MAX; /* never matches a lookup again */
+        unhash(s, b);
+        b->mode = UINT32_MAX;
         s->blocks_invalidated++;
     }
     s->page_blocks[k] = NULL;
