@@ -198,6 +198,10 @@ static void cycle_focus(struct chardev *cd)
         int f = (cd->focus + i) % MUX_MAX;
         if (cd->fe[f].read) {
             cd->focus = f;
+            if (cd->fe_needs_open[f] && chardev_connected(cd) && cd->fe[f].event) {
+                cd->fe_needs_open[f] = false;
+                cd->fe[f].event(cd->fe[f].opaque, CHR_OPENED);
+            }
             return;
         }
     }
@@ -384,6 +388,10 @@ static gboolean kick(gpointer opaque)
     cd->kick_src = NULL;
     bool open = chardev_connected(cd);
     for (int i = 0; i < MUX_MAX; i++) {
+        /* On a mux only the focused frontend hears of it now: the monitor
+         * greets the user when Ctrl-A c brings it forward, as in QEMU. */
+        if (cd->mux && i != cd->focus)
+            continue;
         if (cd->fe_needs_open[i] && open && cd->fe[i].event)
             cd->fe[i].event(cd->fe[i].opaque, CHR_OPENED);
         cd->fe_needs_open[i] = false;
