@@ -189,8 +189,15 @@ static const struct opdesc *resolve(struct stream *s, struct insn *i, const stru
         /* The mandatory prefix does not change the operand size. */
         d = e;
     }
-    if (d->flags & (OPF_MODRM | OPF_GROUP))
+    if (d->flags & OPF_FORCEREG) {
+        /* MOV to/from CR/DR: the hardware treats mod as 11 whatever it is. */
+        uint8_t modrm = next_byte(s);
+        i->mod = 3;
+        i->reg = (uint8_t)(((modrm >> 3) & 7) | ((i->rex & 4) << 1));
+        i->rm = (uint8_t)((modrm & 7) | ((i->rex & 1) << 3));
+    } else if (d->flags & (OPF_MODRM | OPF_GROUP)) {
         decode_modrm(s, i, long64);
+    }
     if (d->flags & OPF_GROUP) {
         if ((d->flags & OPF_GROUPRM) && i->mod == 3 && d->group2) {
             const struct opdesc *g2 = &d->group2[i->reg & 7];

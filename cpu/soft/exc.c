@@ -246,7 +246,7 @@ static void deliver_long(struct cpu *c, int vec, bool has_err, uint32_t err, boo
 void cpu_deliver(struct cpu *c, int vec, bool has_err, uint32_t err, bool is_sw_int,
                  uint64_t ret)
 {
-    bool ext = !is_sw_int && !(vec < 32 && c->delivering);
+    bool ext = !is_sw_int; /* SDM 6.13: EXT is set for everything but INT n/INT3/INTO */
     c->halted = false;
     if (!(c->cr0 & CR0_PE))
         deliver_real(c, vec, ret);

@@ -289,7 +289,8 @@ void cpu_set_cr3(struct cpu *c, uint64_t v)
 
 void cpu_set_cr4(struct cpu *c, uint64_t v)
 {
-    uint64_t supported = CR4_VME | CR4_PVI | CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE | CR4_MCE |
+    /* VME/PVI are not implemented (nor advertised): setting them is #GP. */
+    uint64_t supported = CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE | CR4_MCE |
                          CR4_PGE | CR4_PCE | CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_FSGSBASE;
     if (v & ~supported)
         cpu_gp0(c);

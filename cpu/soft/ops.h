@@ -37,6 +37,7 @@ enum opflags {
     OPF_GROUPRM = 1 << 20,/* with OPF_GROUP: for mod 3, group2[rm] (0F 01 forms) */
     OPF_IMM8X = 1 << 21,  /* an extra imm8 after other immediates (SSE shuffles, ENTER) */
     OPF_STRING = 1 << 22, /* string instruction: REP prefixes meaningful */
+    OPF_FORCEREG = 1 << 23, /* ModRM always names registers (MOV CR/DR): mod is ignored */
 };
 
 struct opdesc {

@@ -313,6 +313,13 @@ void soft_run_cpu(struct cpu *c, uint64_t budget)
         struct block *b = find_block(c, &scratch.b);
         const struct insn *i = b->insns, *end = i + b->ninsns;
         c->stop_block = false;
+        if (unlikely(c->eflags & F_TF)) {
+            /* Single-step: one instruction, then the #DB trap. */
+            cpu_step_traced(c, i);
+            c->icount++;
+            done = done + 1;
+            continue;
+        }
         for (; i < end; i++) {
             i->fn(c, i);
             if (unlikely(c->stop_block))

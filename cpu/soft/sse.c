@@ -61,7 +61,7 @@ static uint64_t lin_range(struct cpu *c, int seg, uint64_t off, unsigned n, bool
         cpu_gp0(c);
     if (c->mode & MODE_LONG64) {
         uint64_t end = lin + n - 1;
-        if ((uint64_t)(((int64_t)end << 16) >> 16) != end)
+        if (!is_canonical(end))
             cpu_raise(c, seg == S_SS ? EX_SS : EX_GP, 0);
     }
     return lin;

@@ -39,7 +39,8 @@
  * instruction form.  Mismatches of known_issues[] (open soft-CPU bugs in
  * files other than this test's) are counted and mark the test incomplete.
  *
- * Environment: DIFF_CASES=n cases per group (default 3000, at most 6000),
+ * Environment: DIFF_CASES=n cases per group (default 5000, 1500 under
+ * ASan; at most 6000),
  * DIFF_SEED=s, DIFF_VERBOSE=1 (print every mismatch), DIFF_STRICT=1 (known
  * issues fail the test), DIFF_BODY=<hex> (run these bytes in every case,
  * flags not compared), DIFF_WATCHDOG=seconds for the KVM run (60).
@@ -79,6 +80,19 @@
 #define FXOUT_ADDR 0x2d00000   /* ... and the FXSAVE images after the body */
 #define RES_SIZE 256
 #define MAX_CASES 6000
+
+/* Cases per group by default: a few seconds in all; fewer under the
+ * sanitizers, which make the soft CPU several times slower. */
+#if defined(__SANITIZE_ADDRESS__)
+#define DEFAULT_CASES 1500
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define DEFAULT_CASES 1500
+#endif
+#endif
+#ifndef DEFAULT_CASES
+#define DEFAULT_CASES 5000
+#endif
 #define P_EXIT 0x504
 
 /* result slot layout */
@@ -460,6 +474,8 @@ static void boot_state(struct machine *m, unsigned bits, struct x86_boot_state *
     x86_flat32(&bs->ds, UDS, false);
     bs->ds.dpl = 3;
     bs->es = bs->fs = bs->gs = bs->ds;
+    bs->fs.base = DG_FS_BASE;
+    bs->gs.base = bits == 64 ? DG_GS_BASE64 : DG_GS_BASE32;
     bs->rsp = SAFE_STACK;
 }
 
@@ -837,7 +853,7 @@ struct gtest {
 static void test_group(gconstpointer data)
 {
     const struct gtest *t = data;
-    unsigned n = MIN(env_uint("DIFF_CASES", 3000), MAX_CASES);
+    unsigned n = MIN(env_uint("DIFF_CASES", DEFAULT_CASES), MAX_CASES);
     uint64_t seed = env_uint("DIFF_SEED", 1);
     bool verbose = env_uint("DIFF_VERBOSE", 0), strict = env_uint("DIFF_STRICT", 0);
     struct prog p;

@@ -85,6 +85,8 @@ size_t dg_encode(const struct dg_enc *e, unsigned bits, uint64_t addr, uint8_t *
 
     for (unsigned k = 0; k < e->npfx; k++)
         b[n++] = e->pfx[k];
+    if (e->modrm && e->rm_mem && m->seg)
+        b[n++] = m->seg;
     if (e->modrm && e->rm_mem && m->addr32) {
         if (!l64)
             return 0; /* no 16-bit addressing */
@@ -456,9 +458,30 @@ static bool pick_mem(struct gen *g, struct dg_mem *m, struct eff *f, unsigned si
         }
         break;
     }
-    case 7: /* [disp32] */
+    case 7: /* [disp32], or an FS/GS-relative address */
         m->disp = (int32_t)target;
         m->dispsz = 4;
+        if (!g->addr32 && chance(g, 60)) {
+            bool gs = chance(g, 50);
+            uint64_t sbase = !gs ? DG_FS_BASE : g->bits == 64 ? DG_GS_BASE64 : DG_GS_BASE32;
+            uint64_t ea = target - sbase; /* wraps around for the 64-bit GS base */
+            if (g->bits == 32)
+                ea &= 0xffffffff;
+            m->seg = gs ? 0x65 : 0x64;
+            if ((int64_t)ea == (int32_t)ea && chance(g, 50)) {
+                m->disp = (int32_t)ea;
+            } else {
+                /* [index + disp8] with the index register holding the rest */
+                unsigned idx = rndn(g, g->nregs);
+                int32_t d = (int8_t)rnd(g);
+                if (idx == RSP || !dst_ok(g, idx) || !claim(g, idx, ea - (uint64_t)(int64_t)d))
+                    return false;
+                m->index = (uint8_t)idx;
+                m->scale = 0;
+                m->disp = d;
+                f->rregs |= rbit(idx);
+            }
+        }
         break;
     case 8: /* [rip + disp32] */
         m->rip = true;
@@ -1967,8 +1990,13 @@ static bool em_string(struct gen *g)
     f.mnem = t[k].mn;
     if (rep)
         add_pfx(&e, repne ? 0xf2 : 0xf3);
-    if (chance(g, 15))
-        add_pfx(&e, chance(g, 50) ? 0x3e : 0x2e); /* DS/CS: no effect on flat segments */
+    /* A segment override applies to the source (DS:RSI) only: DS/CS have
+     * no effect on these flat segments, FS adds DG_FS_BASE. */
+    bool fs = t[k].src && chance(g, 20);
+    if (fs)
+        add_pfx(&e, 0x64);
+    else if (chance(g, 15))
+        add_pfx(&e, chance(g, 50) ? 0x3e : 0x2e);
     if (g->addr32)
         add_pfx(&e, 0x67);
     int step = g->df ? -(int)size : (int)size;
@@ -1984,7 +2012,8 @@ static bool em_string(struct gen *g)
     bool quirk = g->addr32 && rep && cnt == 0;
     uint64_t hi = g->addr32 && !quirk ? rnd(g) << 32 : 0;
     if (t[k].src) {
-        if (!dst_ok(g, RSI) || !claim(g, RSI, hi | (g->scratch + so)))
+        uint64_t si = g->scratch + so - (fs ? DG_FS_BASE : 0);
+        if (!dst_ok(g, RSI) || !claim(g, RSI, hi | si))
             return false;
         note_reg(&f, RSI, true, true);
     }
@@ -2024,8 +2053,8 @@ static bool em_string(struct gen *g)
     }
     f.mrd = true;
     f.mwr = t[k].dst && !t[k].cmp;
-    snprintf(f.form, sizeof(f.form), "%s%s%s%s", rep ? (repne ? "repne " : "rep ") : "", t[k].mn,
-             szname[size], g->addr32 ? " a32" : "");
+    snprintf(f.form, sizeof(f.form), "%s%s%s%s%s", rep ? (repne ? "repne " : "rep ") : "",
+             fs ? "fs " : "", t[k].mn, szname[size], g->addr32 ? " a32" : "");
     return emit(g, &e, &f);
 }
 
@@ -3170,6 +3199,98 @@ static bool em_x87(struct gen *g)
 }
 
 /* ------------------------------------------------------------------ */
+/* Self-modifying code                                                 */
+/* ------------------------------------------------------------------ */
+
+/* A store into the bytes of an instruction a few bytes ahead: the CPU
+ * executes the new bytes (SDM Vol. 3A 11.6: a write that hits a
+ * prefetched instruction invalidates the prefetch queue), so the soft
+ * CPU's decoded block must not run the stale copy.  The patched
+ * instruction is MOV r32, imm32 (its immediate, or part of it) or
+ * INC r32 turned into DEC r32 through its ModRM byte. */
+static bool em_smc(struct gen *g)
+{
+    struct dg_enc e;
+    struct eff f;
+    enc_init(&e, &f);
+    unsigned kind = rndn(g, 3), nops = rndn(g, 4), r = pick_reg(g, 4, true);
+    if (r >= 16 || r >= g->nregs)
+        return false;
+    /* instruction 1: the store, RIP-relative (64-bit) or absolute */
+    bool rip = g->bits == 64;
+    unsigned len1 = kind == 1 ? 10 : 7;       /* C7 /0 id or C6 /0 ib, 80 /6 ib */
+    unsigned rexlen = r >= 8 ? 1 : 0;         /* instruction 2's REX.B */
+    uint64_t insn2 = g->addr + g->c->body_len + len1 + nops;
+    uint64_t target;
+    e.modrm = e.rm_mem = true;
+    e.m.base = e.m.index = DG_NOREG;
+    if (kind == 0) {        /* MOV byte: one byte of the immediate */
+        e.op = 0xc6;
+        e.opsize = 1;
+        e.immsz = 1;
+        e.imm = rnd(g) & 0xff;
+        target = insn2 + rexlen + 1 + rndn(g, 4);
+    } else if (kind == 1) { /* MOV dword: the whole immediate */
+        e.op = 0xc7;
+        e.immsz = 4;
+        e.imm = interesting(g, 4);
+        target = insn2 + rexlen + 1;
+    } else {                /* XOR byte 8: INC r32 -> DEC r32 */
+        e.op = 0x80;
+        e.reg = 6;
+        e.opsize = 1;
+        e.immsz = 1;
+        e.imm = 8;
+        target = insn2 + rexlen + 1;
+        f.wr = ARITH;
+        f.ud = AF;
+    }
+    if (rip) {
+        e.m.rip = true;
+        e.m.target = target;
+    } else {
+        e.m.disp = (int32_t)target;
+    }
+    f.mnem = kind == 2 ? "xor" : "mov";
+    snprintf(f.form, sizeof(f.form), "%s [next insn]", f.mnem);
+    size_t before = g->c->body_len;
+    if (!emit(g, &e, &f))
+        return false;
+    if (g->c->body_len - before != len1 + (rip ? 0 : 0))
+        return false; /* the length must be what the target assumed */
+    for (unsigned k = 0; k < nops; k++) {
+        struct dg_enc n;
+        struct eff nf;
+        enc_init(&n, &nf);
+        n.op = 0x90;
+        nf.mnem = "nop";
+        snprintf(nf.form, sizeof(nf.form), "nop");
+        if (!emit(g, &n, &nf))
+            return false;
+    }
+    /* instruction 2, as first encoded */
+    enc_init(&e, &f);
+    e.opreg = DG_NOREG;
+    if (kind == 2) {
+        e.op = 0xff;
+        e.modrm = true;
+        e.reg = 0;
+        e.rm = (uint8_t)r;
+        f.mnem = "*"; /* objdump sees INC; the CPU runs DEC */
+        f.wr = ARITH & ~CF;
+    } else {
+        e.op = 0xb8;
+        e.opreg = (uint8_t)r;
+        e.immsz = 4;
+        e.imm = rnd(g) & 0xffffffff;
+        f.mnem = "*";
+    }
+    note_reg(&f, r, kind == 2, true);
+    snprintf(f.form, sizeof(f.form), "%s (patched)", kind == 2 ? "inc->dec r32" : "mov r32,imm32");
+    return emit(g, &e, &f);
+}
+
+/* ------------------------------------------------------------------ */
 /* Groups                                                              */
 /* ------------------------------------------------------------------ */
 
@@ -3225,6 +3346,7 @@ static const struct wem g_string[] = { { em_string, 1 } };
 static const struct wem g_bcd[] = { { em_bcd, 1 } };
 static const struct wem g_sse[] = { { em_sse, 12 }, { em_mxcsr, 1 } };
 static const struct wem g_x87[] = { { em_x87, 1 } };
+static const struct wem g_smc[] = { { em_smc, 1 } };
 static const struct wem g_fault[] = { { em_fault_div, 3 }, { em_fault_ud, 3 }, { em_fault_priv, 3 },
                                       { em_fault_mem, 4 }, { em_fault_rep, 2 }, { em_fault_int, 2 },
                                       { em_fault_tf, 2 }, { em_fault_align, 1 } };
@@ -3253,6 +3375,7 @@ static const struct {
     G(DG_FAULT, "fault", true, true, g_fault, 1),
     GFP(DG_SSE, "sse", g_sse),
     GFP(DG_X87, "x87", g_x87),
+    G(DG_SMC, "smc", true, true, g_smc, 1),
 #undef G
 #undef GFP
 };

@@ -3,7 +3,8 @@
  * testing of the soft CPU against hardware (tests/machine/test-softcpu-diff.c).
  *
  * A case is an initial state (general registers, arithmetic flags and DF, a
- * scratch memory area) and a short body of 1-4 instructions drawn from one
+ * scratch memory area, an x87/SSE image for the FP groups) and a short body
+ * of instructions (1-3 slots, some of them short sequences) drawn from one
  * instruction group.  The generator knows, per instruction, which flags the
  * Intel SDM leaves undefined (e.g. AF after logic ops, OF after multi-bit
  * shifts, SF/ZF/AF/PF after MUL) and accumulates them into the case's
@@ -45,6 +46,7 @@ struct dg_mem {
     int32_t disp;
     bool rip;            /* [rip + disp32] reaching `target` (64-bit mode) */
     bool addr32;         /* 67 prefix in 64-bit mode */
+    uint8_t seg;         /* segment-override prefix (0x64 FS, 0x65 GS) or 0 */
     uint64_t target;     /* rip: the absolute address reached */
 };
 
@@ -91,7 +93,8 @@ enum dg_group {
     DG_BCD,    /* DAA DAS AAA AAS AAM AAD (32-bit only) */
     DG_FAULT,  /* exceptions: #DE #UD #GP #SS #PF #BP #DB, privileged insns at CPL 3 */
     DG_SSE,    /* SSE/SSE2/SSE3/SSSE3: moves, packed integer, FP, conversions, MXCSR */
-    DG_X87,    /* x87: loads, stores, arithmetic, compares, FCMOV, control (no transcendentals) */
+    DG_X87,    /* x87: loads, stores, arithmetic, compares, FCMOV, control, transcendentals */
+    DG_SMC,    /* self-modifying code: a store into the next instructions' bytes */
     DG_NGROUPS
 };
 
@@ -109,6 +112,12 @@ const struct dg_group_info *dg_group_info(enum dg_group g);
 #define DG_HOLE_NP 0x3e00000ULL
 #define DG_HOLE_RO 0x3c00000ULL
 #define DG_HOLE_SUP 0x3a00000ULL
+
+/* FS and GS bases the runner sets (memory operands with FS/GS overrides
+ * subtract them; the 64-bit GS base makes the address wrap around). */
+#define DG_FS_BASE 0xf00000ULL
+#define DG_GS_BASE64 0x7fff00000000ULL
+#define DG_GS_BASE32 0x90000000ULL
 
 /* Scratch area of a case: data at [0, DG_DATA), stack above it. */
 #define DG_SCRATCH 2048

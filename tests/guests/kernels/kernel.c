@@ -1022,8 +1022,11 @@ static void test_apic_interrupts(void)
 	/* the PIT stays routed: it is the time base for the rest */
 
 	rtc_ticks = 0;
-	rtc_periodic(true);
+	/* Route (unmask) first: an IOAPIC edge pin drops edges while masked,
+	 * and an RTC interrupt landing between enabling PIE and unmasking
+	 * would hold IRQ 8 high with no new edge ever coming. */
 	ioapic_route(RTC_GSI, APIC_RTC_VECTOR, bsp_apic_id);
+	rtc_periodic(true);
 	if (wait_for(&rtc_ticks, RTC_WANT))
 		ok("ioapic-rtc-gsi8 %u ticks", RTC_WANT);
 	else
