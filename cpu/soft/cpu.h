@@ -160,6 +160,8 @@ struct block {
 /* Low bits of a tag mark pages that must take the slow path. */
 #define TLB_SLOW 1ULL
 
+#define JC_SIZE 1024
+
 struct tlb_entry {
     uint64_t tag_r, tag_w, tag_x; /* linear page address, or TLB_INVALID; |TLB_SLOW */
     uintptr_t addend;             /* host = linear + addend (fast path) */
@@ -190,6 +192,14 @@ struct cpu {
     unsigned cpl;
     struct seg seg[8];
     struct tlb_entry tlb[2][TLB_SIZE]; /* [user][index] */
+    /* Jump cache: linear PC -> decoded block, skipping the fetch TLB and
+     * the hash on the way to the next block.  Valid while the mappings are:
+     * cleared with every TLB flush and cache flush; a block invalidated since
+     * fails its mode check. */
+    struct {
+        uint64_t pc;
+        struct block *b;
+    } jc[JC_SIZE];
 
     bool stop_block;       /* leave the current block after this insn */
     _Atomic unsigned irq_req; /* enum cpu_signal bits posted by the APIC */
@@ -287,6 +297,8 @@ void cpu_wr16(struct cpu *c, int seg, uint64_t off, uint16_t v);
 void cpu_wr32(struct cpu *c, int seg, uint64_t off, uint32_t v);
 void cpu_wr64(struct cpu *c, int seg, uint64_t off, uint64_t v);
 uint64_t cpu_rd(struct cpu *c, int seg, uint64_t off, unsigned size);
+/* The read of a read-modify-write: faults as a write would. */
+uint64_t cpu_rd_w(struct cpu *c, int seg, uint64_t off, unsigned size);
 void cpu_wr(struct cpu *c, int seg, uint64_t off, uint64_t v, unsigned size);
 /* Accesses that ignore CPL (descriptor tables, TSS, IDT): "supervisor". */
 uint64_t cpu_rd_sys(struct cpu *c, uint64_t lin, unsigned size);

@@ -104,6 +104,18 @@ bool cpu_cf(struct cpu *c)
         return (c->cc_dst & m) < (c->cc_src & m);
     case CC_LOGIC:
         return false;
+    case CC_INC:
+    case CC_DEC:
+    case CC_SHL:
+    case CC_SHR:
+    case CC_SAR:
+    case CC_MUL:
+    case CC_BMI:
+    case CC_ROL:
+    case CC_ROR:
+        return c->cc_src2 & F_CF; /* carried or precomputed */
+    case CC_EFLAGS:
+        return c->cc_src & F_CF;
     default:
         return compute(c) & F_CF;
     }
@@ -139,6 +151,14 @@ bool cpu_cond(struct cpu *c, unsigned cc)
         case 7: r = sf || res == 0; goto out;   /* LE */
         default: break;
         }
+    }
+    if (c->cc_op != CC_EFLAGS && c->cc_op != CC_ROL && c->cc_op != CC_ROR &&
+        ((cc >> 1) == 2 || (cc >> 1) == 4)) {
+        /* ZF and SF come straight from the result for every lazy op (the
+         * loop branch after DEC, INC, shifts...). */
+        uint64_t res = c->cc_res & m;
+        r = (cc >> 1) == 2 ? res == 0 : (res & top_bit(size)) != 0;
+        goto out;
     }
     {
         uint32_t f = compute(c);

@@ -212,6 +212,7 @@ uint64_t cpu_translate(struct cpu *c, uint64_t lin, int acc, bool user)
 
 void cpu_tlb_flush(struct cpu *c, bool include_global)
 {
+    memset(c->jc, 0, sizeof(c->jc));
     for (int u = 0; u < 2; u++)
         for (unsigned k = 0; k < TLB_SIZE; k++) {
             struct tlb_entry *e = &c->tlb[u][k];
@@ -222,6 +223,7 @@ void cpu_tlb_flush(struct cpu *c, bool include_global)
 
 void cpu_tlb_flush_page(struct cpu *c, uint64_t lin)
 {
+    memset(c->jc, 0, sizeof(c->jc)); /* cheap enough: INVLPG is rare */
     unsigned k = (unsigned)(lin >> 12) & (TLB_SIZE - 1);
     for (int u = 0; u < 2; u++) {
         struct tlb_entry *e = &c->tlb[u][k];
@@ -300,7 +302,8 @@ static uint64_t access_lin(struct cpu *c, uint64_t lin, unsigned size, bool writ
     if (unlikely(((lin & 0xfff) + size) > 4096)) {
         /* Crosses a page: check both pages before touching either. */
         lookup(c, lin, acc, user);
-        lookup(c, lin + size - 1, acc, user);
+        /* A fault on the second page reports its first byte in CR2. */
+        lookup(c, (lin + size - 1) & ~0xfffULL, acc, user);
         uint64_t r = 0;
         for (unsigned k = 0; k < size; k++) {
             uint64_t b = write ? (v >> (8 * k)) & 0xff : 0;
@@ -312,16 +315,51 @@ static uint64_t access_lin(struct cpu *c, uint64_t lin, unsigned size, bool writ
     struct tlb_entry *e = lookup(c, lin, acc, user);
     uint64_t tag = write ? e->tag_w : e->tag_r;
     if (likely(!(tag & TLB_SLOW))) {
+        /* Constant-size copies compile to single moves (x86 host: LE,
+         * unaligned accesses allowed). */
         uint8_t *p = (uint8_t *)(uintptr_t)(lin + e->addend);
-        if (write) {
-            memcpy(p, &v, size);
-            return 0;
+        switch (size) {
+        case 1:
+            if (write) { *p = (uint8_t)v; return 0; }
+            return *p;
+        case 2: {
+            uint16_t x = (uint16_t)v;
+            if (write) { memcpy(p, &x, 2); return 0; }
+            memcpy(&x, p, 2);
+            return x;
         }
-        uint64_t r = 0;
-        memcpy(&r, p, size);
-        return r;
+        case 4: {
+            uint32_t x = (uint32_t)v;
+            if (write) { memcpy(p, &x, 4); return 0; }
+            memcpy(&x, p, 4);
+            return x;
+        }
+        default: {
+            uint64_t x = v;
+            if (write) { memcpy(p, &x, 8); return 0; }
+            memcpy(&x, p, 8);
+            return x;
+        }
+        }
     }
     return slow_access(c, e, lin, size, write, v);
+}
+
+/* The read half of a read-modify-write: checked as a write (segment type,
+ * page permissions, the W bit of a #PF error code), as the CPU does. */
+uint64_t cpu_rd_w(struct cpu *c, int seg, uint64_t off, unsigned size)
+{
+    uint64_t lin = cpu_lin(c, seg, off, size, true);
+    bool user = user_access(c);
+    if (((lin & 0xfff) + size) <= 4096) {
+        struct tlb_entry *e = lookup(c, lin, ACC_W, user);
+        if (!(e->tag_w & TLB_SLOW))
+            return access_lin(c, lin, size, false, 0, user);
+    } else {
+        lookup(c, lin, ACC_W, user);
+        lookup(c, (lin + size - 1) & ~0xfffULL, ACC_W, user);
+    }
+    return access_lin(c, lin, size, false, 0, user);
 }
 
 uint64_t cpu_rd(struct cpu *c, int seg, uint64_t off, unsigned size)

@@ -74,7 +74,7 @@ static void op_alu_rm(struct cpu *c, const struct insn *i)
             reg_write(c, i->rm, sz, REX(i), r);
     } else {
         uint64_t ea = insn_ea(c, i);
-        uint64_t e = cpu_rd(c, i->seg, ea, sz);
+        uint64_t e = op == ALU_CMP ? cpu_rd(c, i->seg, ea, sz) : cpu_rd_w(c, i->seg, ea, sz);
         uint64_t r = alu(c, op, sz, e, g);
         if (op != ALU_CMP)
             cpu_wr(c, i->seg, ea, r, sz);
@@ -102,7 +102,8 @@ static void op_grp1(struct cpu *c, const struct insn *i)
             reg_write(c, i->rm, sz, REX(i), r);
     } else {
         uint64_t ea = insn_ea(c, i);
-        uint64_t r = alu(c, op, sz, cpu_rd(c, i->seg, ea, sz), i->imm);
+        uint64_t v = op == ALU_CMP ? cpu_rd(c, i->seg, ea, sz) : cpu_rd_w(c, i->seg, ea, sz);
+        uint64_t r = alu(c, op, sz, v, i->imm);
         if (op != ALU_CMP)
             cpu_wr(c, i->seg, ea, r, sz);
     }
@@ -147,7 +148,7 @@ static void op_incdec_rm(struct cpu *c, const struct insn *i)
         reg_write(c, i->rm, sz, REX(i), incdec(c, sz, reg_read(c, i->rm, sz, REX(i)), dec));
     } else {
         uint64_t ea = insn_ea(c, i);
-        cpu_wr(c, i->seg, ea, incdec(c, sz, cpu_rd(c, i->seg, ea, sz), dec), sz);
+        cpu_wr(c, i->seg, ea, incdec(c, sz, cpu_rd_w(c, i->seg, ea, sz), dec), sz);
     }
     next(c, i);
 }
@@ -246,10 +247,10 @@ static void op_grp3(struct cpu *c, const struct insn *i)
         alu(c, ALU_AND, sz, rm_read(c, i, sz), i->imm);
         break;
     case 2:
-        rm_write(c, i, sz, ~rm_read(c, i, sz));
+        rm_write(c, i, sz, ~(i->mod == 3 ? rm_read(c, i, sz) : cpu_rd_w(c, i->seg, insn_ea(c, i), sz)));
         break;
     case 3: {
-        uint64_t v = rm_read(c, i, sz);
+        uint64_t v = i->mod == 3 ? rm_read(c, i, sz) : cpu_rd_w(c, i->seg, insn_ea(c, i), sz);
         uint64_t r = alu(c, ALU_SUB, sz, 0, v);
         rm_write(c, i, sz, r);
         break;
@@ -285,7 +286,8 @@ static uint64_t shift(struct cpu *c, unsigned op, unsigned sz, uint64_t v, unsig
     v &= m;
     if (!cnt)
         return v;
-    uint32_t fl = cpu_get_eflags(c);
+    /* Rotates keep SF/ZF/AF/PF: only they need the current flags. */
+    uint32_t fl = op < 4 ? cpu_get_eflags(c) : 0;
     uint64_t r;
     bool cf, of;
     switch (op) {
@@ -366,7 +368,7 @@ static void op_grp2(struct cpu *c, const struct insn *i)
         reg_write(c, i->rm, sz, REX(i), shift(c, i->reg & 7, sz, v, cnt));
     } else {
         uint64_t ea = insn_ea(c, i);
-        uint64_t v = cpu_rd(c, i->seg, ea, sz);
+        uint64_t v = cpu_rd_w(c, i->seg, ea, sz);
         cpu_wr(c, i->seg, ea, shift(c, i->reg & 7, sz, v, cnt), sz);
     }
     next(c, i);
@@ -458,7 +460,7 @@ static void op_xchg_rm(struct cpu *c, const struct insn *i)
         reg_write(c, i->reg, sz, REX(i), e);
     } else {
         uint64_t ea = insn_ea(c, i);
-        uint64_t e = cpu_rd(c, i->seg, ea, sz);
+        uint64_t e = cpu_rd_w(c, i->seg, ea, sz);
         cpu_wr(c, i->seg, ea, g, sz);
         reg_write(c, i->reg, sz, REX(i), e);
     }
@@ -535,7 +537,7 @@ static void op_cmpxchg(struct cpu *c, const struct insn *i)
     unsigned sz = i->opsize;
     uint64_t acc = reg_read(c, R_AX, sz, 0);
     uint64_t ea = i->mod == 3 ? 0 : insn_ea(c, i);
-    uint64_t dst = i->mod == 3 ? reg_read(c, i->rm, sz, REX(i)) : cpu_rd(c, i->seg, ea, sz);
+    uint64_t dst = i->mod == 3 ? reg_read(c, i->rm, sz, REX(i)) : cpu_rd_w(c, i->seg, ea, sz);
     alu(c, ALU_CMP, sz, acc, dst);
     if ((acc & size_mask(sz)) == dst) {
         uint64_t src = reg_read(c, i->reg, sz, REX(i));
@@ -562,7 +564,7 @@ static void op_xadd(struct cpu *c, const struct insn *i)
         reg_write(c, i->rm, sz, REX(i), r);
     } else {
         uint64_t ea = insn_ea(c, i);
-        uint64_t dst = cpu_rd(c, i->seg, ea, sz);
+        uint64_t dst = cpu_rd_w(c, i->seg, ea, sz);
         uint64_t r = alu(c, ALU_ADD, sz, dst, src);
         cpu_wr(c, i->seg, ea, r, sz);
         reg_write(c, i->reg, sz, REX(i), dst);

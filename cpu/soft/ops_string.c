@@ -561,7 +561,7 @@ static void bt_common(struct cpu *c, const struct insn *i, unsigned op, uint64_t
         int64_t word = sext(off, sz) >> shift; /* floor division */
         ea = addr_mask(i->adsize, ea + (uint64_t)word * sz);
     }
-    uint64_t v = cpu_rd(c, i->seg, ea, sz);
+    uint64_t v = op == BT_TEST ? cpu_rd(c, i->seg, ea, sz) : cpu_rd_w(c, i->seg, ea, sz);
     if (op != BT_TEST)
         cpu_wr(c, i->seg, ea, bt_apply(v, b, op), sz);
     set_cf_only(c, (v >> b) & 1);

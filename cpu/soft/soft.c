@@ -42,8 +42,10 @@ static void flush_cache(struct soft *s)
     memset(s->page_blocks, 0, sizeof(*s->page_blocks) * s->ram_pages);
     s->arena_used = 0;
     s->cache_flushes++;
-    for (unsigned i = 0; i < s->ncpus; i++)
+    for (unsigned i = 0; i < s->ncpus; i++) {
         s->cpus[i]->stop_block = true;
+        memset(s->cpus[i]->jc, 0, sizeof(s->cpus[i]->jc));
+    }
 }
 
 static unsigned hash_of(const struct soft *s, uint64_t pa, uint32_t mode);
@@ -197,14 +199,24 @@ static struct block *find_block(struct cpu *c, struct block *scratch)
     uint64_t lin = c->seg[S_CS].base + c->rip;
     if (!(c->mode & MODE_LONG64))
         lin &= 0xffffffffULL;
+    unsigned j = (unsigned)((lin ^ (lin >> 10)) & (JC_SIZE - 1));
+    struct block *b = c->jc[j].b;
+    if (likely(b && c->jc[j].pc == lin && b->mode == c->mode))
+        return b;
     uint64_t pa;
     const uint8_t *host = soft_code_ptr(c, lin, &pa);
     if (!host)
         return decode_block(c, lin, pa, false, scratch); /* executing MMIO */
-    for (struct block *b = s->hash[hash_of(s, pa, c->mode)]; b; b = b->hash_next)
+    for (b = s->hash[hash_of(s, pa, c->mode)]; b; b = b->hash_next)
         if (b->pc_phys == pa && b->mode == c->mode)
-            return b;
-    return decode_block(c, lin, pa, true, scratch);
+            break;
+    if (!b)
+        b = decode_block(c, lin, pa, true, scratch);
+    if (b != scratch) {
+        c->jc[j].pc = lin;
+        c->jc[j].b = b;
+    }
+    return b;
 }
 
 /* ---- events ---- */

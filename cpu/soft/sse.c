@@ -375,6 +375,7 @@ static void op_emms(struct cpu *c, const struct insn *i)
 {
     mmx_enter(c);
     c->ftw = 0xffff;
+    c->ftop = 0; /* every MMX instruction, EMMS included, sets TOP to 0 */
     next(c, i);
 }
 
