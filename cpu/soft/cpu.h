@@ -188,6 +188,10 @@ struct cpu {
     enum cc_op cc_op;
     uint8_t cc_size;       /* operand size of the last flag-setting op */
     uint64_t cc_res, cc_src, cc_dst, cc_src2;
+    /* CC_ROL/CC_ROR: the lazy state before the rotate, whose SF/ZF/AF/PF
+     * the rotate keeps (cc_src2 holds the rotate's own CF/OF). */
+    uint8_t prev_op, prev_size;
+    uint64_t prev_res, prev_dst, prev_src, prev_src2;
     uint32_t mode;
     unsigned cpl;
     struct seg seg[8];
@@ -296,10 +300,10 @@ void cpu_wr8(struct cpu *c, int seg, uint64_t off, uint8_t v);
 void cpu_wr16(struct cpu *c, int seg, uint64_t off, uint16_t v);
 void cpu_wr32(struct cpu *c, int seg, uint64_t off, uint32_t v);
 void cpu_wr64(struct cpu *c, int seg, uint64_t off, uint64_t v);
-uint64_t cpu_rd(struct cpu *c, int seg, uint64_t off, unsigned size);
+uint64_t cpu_rd_slow(struct cpu *c, int seg, uint64_t off, unsigned size);
+void cpu_wr_slow(struct cpu *c, int seg, uint64_t off, uint64_t v, unsigned size);
 /* The read of a read-modify-write: faults as a write would. */
 uint64_t cpu_rd_w(struct cpu *c, int seg, uint64_t off, unsigned size);
-void cpu_wr(struct cpu *c, int seg, uint64_t off, uint64_t v, unsigned size);
 /* Accesses that ignore CPL (descriptor tables, TSS, IDT): "supervisor". */
 uint64_t cpu_rd_sys(struct cpu *c, uint64_t lin, unsigned size);
 void cpu_wr_sys(struct cpu *c, uint64_t lin, uint64_t v, unsigned size);
@@ -359,6 +363,51 @@ static inline int64_t sext(uint64_t v, unsigned size)
     case 4: return (int32_t)v;
     default: return (int64_t)v;
     }
+}
+
+/* Data accesses.  The inline part handles the common case of 64-bit code
+ * touching a flat segment within one page that the TLB already maps for
+ * this access; everything else (segmentation checks, page walks, MMIO,
+ * code pages, page crossings) goes to the out-of-line path in mem.c. */
+static inline uint8_t *cpu_fast_host(struct cpu *c, int seg, uint64_t off, unsigned size,
+                                     bool write)
+{
+    if (!(c->mode & MODE_LONG64) || seg == S_FS || seg == S_GS ||
+        ((off & 0xfff) + size) > 4096)
+        return NULL;
+    const struct tlb_entry *e = &c->tlb[c->cpl == 3][(off >> 12) & (TLB_SIZE - 1)];
+    uint64_t tag = write ? e->tag_w : e->tag_r;
+    if (tag != (off & ~0xfffULL)) /* also fails for non-canonical and slow pages */
+        return NULL;
+    return (uint8_t *)(uintptr_t)(off + e->addend);
+}
+
+static inline uint64_t cpu_rd(struct cpu *c, int seg, uint64_t off, unsigned size)
+{
+    uint8_t *p = cpu_fast_host(c, seg, off, size, false);
+    if (likely(p)) {
+        switch (size) {
+        case 1: return *p;
+        case 2: { uint16_t x; __builtin_memcpy(&x, p, 2); return x; }
+        case 4: { uint32_t x; __builtin_memcpy(&x, p, 4); return x; }
+        default: { uint64_t x; __builtin_memcpy(&x, p, 8); return x; }
+        }
+    }
+    return cpu_rd_slow(c, seg, off, size);
+}
+
+static inline void cpu_wr(struct cpu *c, int seg, uint64_t off, uint64_t v, unsigned size)
+{
+    uint8_t *p = cpu_fast_host(c, seg, off, size, true);
+    if (likely(p)) {
+        switch (size) {
+        case 1: *p = (uint8_t)v; return;
+        case 2: { uint16_t x = (uint16_t)v; __builtin_memcpy(p, &x, 2); return; }
+        case 4: { uint32_t x = (uint32_t)v; __builtin_memcpy(p, &x, 4); return; }
+        default: __builtin_memcpy(p, &v, 8); return;
+        }
+    }
+    cpu_wr_slow(c, seg, off, v, size);
 }
 
 /* Effective address of a ModRM memory operand (offset within its segment). */

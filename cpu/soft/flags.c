@@ -10,6 +10,8 @@
  *   SHL/SHR/SAR/MUL  CF and OF precomputed by the instruction in cc_src2
  *                    (as F_CF/F_OF bits); ZF/SF/PF from res; AF = 0
  *   BMI              CF from cc_src2, ZF/SF from res, OF = 0
+ *   ROL/ROR          CF/OF in cc_src2; SF/ZF/AF/PF from the lazy state before
+ *                    the rotate, kept in prev_* (never itself a rotate)
  *   EFLAGS           the flags themselves are in cc_src */
 #include "cpu/soft/cpu.h"
 
@@ -31,27 +33,42 @@ static uint32_t szp(uint64_t res, unsigned size)
     return f;
 }
 
+static uint32_t compute_op(const struct cpu *c, enum cc_op op, unsigned size, uint64_t cres,
+                           uint64_t cdst, uint64_t csrc, uint64_t csrc2);
+
 static uint32_t compute(const struct cpu *c)
 {
+    if (c->cc_op == CC_ROL || c->cc_op == CC_ROR) {
+        /* SF/ZF/AF/PF from the state before the rotate, CF/OF its own. */
+        uint32_t before = compute_op(c, (enum cc_op)c->prev_op, c->prev_size, c->prev_res,
+                                     c->prev_dst, c->prev_src, c->prev_src2);
+        return (before & (F_SF | F_ZF | F_AF | F_PF)) | ((uint32_t)c->cc_src2 & (F_CF | F_OF));
+    }
+    return compute_op(c, c->cc_op, c->cc_size, c->cc_res, c->cc_dst, c->cc_src, c->cc_src2);
+}
+
+static uint32_t compute_op(const struct cpu *c, enum cc_op op, unsigned size, uint64_t cres,
+                           uint64_t cdst, uint64_t csrc, uint64_t csrc2)
+{
+    (void)c;
     /* Materialised flags carry no operand size. */
-    if (c->cc_op == CC_EFLAGS)
-        return (uint32_t)c->cc_src & F_ARITH;
-    if (c->cc_op == CC_ROL || c->cc_op == CC_ROR)
-        return (uint32_t)c->cc_src2 & F_ARITH;
-    unsigned size = c->cc_size ? c->cc_size : 8;
+    if (op == CC_EFLAGS)
+        return (uint32_t)csrc & F_ARITH;
+    if (!size)
+        size = 8;
     uint64_t m = size_mask(size), tb = top_bit(size);
-    uint64_t res = c->cc_res & m, dst = c->cc_dst & m, src = c->cc_src & m;
+    uint64_t res = cres & m, dst = cdst & m, src = csrc & m;
     uint32_t f;
-    switch (c->cc_op) {
+    switch (op) {
     case CC_ADD:
     case CC_ADC:
     case CC_INC:
         f = szp(res, size) | (uint32_t)((res ^ dst ^ src) & F_AF);
         if ((dst ^ res) & (src ^ res) & tb)
             f |= F_OF;
-        if (c->cc_op == CC_INC)
-            f |= (uint32_t)c->cc_src2 & F_CF;
-        else if (c->cc_op == CC_ADC && c->cc_src2 ? res <= dst : res < dst)
+        if (op == CC_INC)
+            f |= (uint32_t)csrc2 & F_CF;
+        else if (op == CC_ADC && csrc2 ? res <= dst : res < dst)
             f |= F_CF;
         return f;
     case CC_SUB:
@@ -60,9 +77,9 @@ static uint32_t compute(const struct cpu *c)
         f = szp(res, size) | (uint32_t)((res ^ dst ^ src) & F_AF);
         if ((dst ^ src) & (dst ^ res) & tb)
             f |= F_OF;
-        if (c->cc_op == CC_DEC)
-            f |= (uint32_t)c->cc_src2 & F_CF;
-        else if (c->cc_op == CC_SBB && c->cc_src2 ? dst <= src : dst < src)
+        if (op == CC_DEC)
+            f |= (uint32_t)csrc2 & F_CF;
+        else if (op == CC_SBB && csrc2 ? dst <= src : dst < src)
             f |= F_CF;
         return f;
     case CC_LOGIC:
@@ -71,9 +88,9 @@ static uint32_t compute(const struct cpu *c)
     case CC_SHR:
     case CC_SAR:
     case CC_MUL:
-        return szp(res, size) | ((uint32_t)c->cc_src2 & (F_CF | F_OF));
+        return szp(res, size) | ((uint32_t)csrc2 & (F_CF | F_OF));
     case CC_BMI:
-        return (szp(res, size) & (F_ZF | F_SF)) | ((uint32_t)c->cc_src2 & F_CF);
+        return (szp(res, size) & (F_ZF | F_SF)) | ((uint32_t)csrc2 & F_CF);
     default:
         return 0;
     }

@@ -362,13 +362,13 @@ uint64_t cpu_rd_w(struct cpu *c, int seg, uint64_t off, unsigned size)
     return access_lin(c, lin, size, false, 0, user);
 }
 
-uint64_t cpu_rd(struct cpu *c, int seg, uint64_t off, unsigned size)
+uint64_t cpu_rd_slow(struct cpu *c, int seg, uint64_t off, unsigned size)
 {
     uint64_t lin = cpu_lin(c, seg, off, size, false);
     return access_lin(c, lin, size, false, 0, user_access(c));
 }
 
-void cpu_wr(struct cpu *c, int seg, uint64_t off, uint64_t v, unsigned size)
+void cpu_wr_slow(struct cpu *c, int seg, uint64_t off, uint64_t v, unsigned size)
 {
     uint64_t lin = cpu_lin(c, seg, off, size, true);
     access_lin(c, lin, size, true, v & size_mask(size), user_access(c));

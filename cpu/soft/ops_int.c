@@ -278,6 +278,26 @@ static void op_imul3(struct cpu *c, const struct insn *i)
 
 /* ---- shifts and rotates (group 2) ---- */
 
+/* ROL/ROR change only CF and OF.  Keep the flag state before them as a
+ * snapshot (materialising it first if it is itself a rotate) instead of
+ * computing all flags now. */
+static void rotate_flags(struct cpu *c, enum cc_op op, bool cf, bool of)
+{
+    if (c->cc_op == CC_ROL || c->cc_op == CC_ROR) {
+        uint32_t fl = cpu_get_eflags(c);
+        c->cc_op = CC_EFLAGS;
+        c->cc_src = fl & F_ARITH;
+    }
+    c->prev_op = (uint8_t)c->cc_op;
+    c->prev_size = c->cc_size;
+    c->prev_res = c->cc_res;
+    c->prev_dst = c->cc_dst;
+    c->prev_src = c->cc_src;
+    c->prev_src2 = c->cc_src2;
+    c->cc_op = op;
+    c->cc_src2 = (cf ? F_CF : 0) | (of ? F_OF : 0);
+}
+
 static uint64_t shift(struct cpu *c, unsigned op, unsigned sz, uint64_t v, unsigned cnt)
 {
     unsigned bits = sz * 8;
@@ -286,8 +306,8 @@ static uint64_t shift(struct cpu *c, unsigned op, unsigned sz, uint64_t v, unsig
     v &= m;
     if (!cnt)
         return v;
-    /* Rotates keep SF/ZF/AF/PF: only they need the current flags. */
-    uint32_t fl = op < 4 ? cpu_get_eflags(c) : 0;
+    /* RCL/RCR read CF; ROL/ROR keep SF/ZF/AF/PF lazily (rotate_flags). */
+    uint32_t fl = (op == 2 || op == 3) ? cpu_get_eflags(c) : 0;
     uint64_t r;
     bool cf, of;
     switch (op) {
@@ -296,16 +316,14 @@ static uint64_t shift(struct cpu *c, unsigned op, unsigned sz, uint64_t v, unsig
         r = cnt ? ((v << cnt) | (v >> (bits - cnt))) & m : v;
         cf = r & 1;
         of = ((r & top) != 0) != cf;
-        c->cc_op = CC_EFLAGS;
-        c->cc_src = (fl & ~(F_CF | F_OF)) | (cf ? F_CF : 0) | (of ? F_OF : 0);
+        rotate_flags(c, CC_ROL, cf, of);
         return r;
     case 1: /* ROR */
         cnt %= bits;
         r = cnt ? ((v >> cnt) | (v << (bits - cnt))) & m : v;
         cf = r & top;
         of = ((r & top) != 0) != ((r & (top >> 1)) != 0);
-        c->cc_op = CC_EFLAGS;
-        c->cc_src = (fl & ~(F_CF | F_OF)) | (cf ? F_CF : 0) | (of ? F_OF : 0);
+        rotate_flags(c, CC_ROR, cf, of);
         return r;
     case 2: /* RCL */
     case 3: { /* RCR */
@@ -1157,7 +1175,7 @@ static const struct opdesc grp4[8] = {
     E(op_incdec_rm, OPF_BYTE | OPF_LOCKOK), E(op_incdec_rm, OPF_BYTE | OPF_LOCKOK),
 };
 static const struct opdesc grp5[8] = {
-    E(op_grp5, OPF_LOCKOK), E(op_grp5, OPF_LOCKOK), E(op_grp5, BR | OPF_FORCE64),
+    E(op_incdec_rm, OPF_LOCKOK), E(op_incdec_rm, OPF_LOCKOK), E(op_grp5, BR | OPF_FORCE64),
     E(op_grp5, BR | OPF_MEMONLY), E(op_grp5, BR | OPF_FORCE64), E(op_grp5, BR | OPF_MEMONLY),
     E(op_grp5, OPF_DEF64),
 };
