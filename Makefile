@@ -116,7 +116,7 @@ fuzz-long: fuzz
 	$(Q)FUZZ_SECONDS=600 scripts/run-tests $(B) fuzz
 
 # ---- bench ----
-bench: all guests-kernels
+bench: all guests-kernels guest-linux
 	$(Q)bench/run $(B)
 
 # ---- install ----
