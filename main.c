@@ -48,6 +48,7 @@ struct cli {
     char *uuid;
     bool prelaunch; /* -S */
     bool nographic, display_none, nodefaults, no_reboot, no_shutdown;
+    int icount_shift; /* -1: no -icount */
 };
 
 static void usage(void)
@@ -62,6 +63,8 @@ static void usage(void)
            "  -cpu MODEL                    host, qemu64, kvm64 (default qemu64)\n"
            "  -name NAME                    the VM's name\n"
            "  -rtc base=utc|localtime|DATE[,clock=host|rt|vm][,driftfix=none|slew]\n"
+           "  -icount shift=N               soft CPU: virtual time = instructions << N ns\n"
+           "                                (repeatable runs)\n"
            "  -no-reboot                    exit instead of rebooting\n"
            "  -no-shutdown                  stay (paused) when the guest powers off\n"
            "  -S                            do not start the CPUs (QMP/HMP 'cont' starts them)\n"
@@ -113,7 +116,7 @@ static void version(void)
 static const char *const with_arg[] = {
     "m", "smp", "cpu", "machine", "M", "accel", "kernel", "initrd", "append", "bios", "L",
     "serial", "chardev", "device", "debugcon", "name", "rtc", "d", "D", "display",
-    "global", "vga", "qmp", "qmp-pretty", "mon", "monitor", "uuid", NULL,
+    "global", "vga", "qmp", "qmp-pretty", "mon", "monitor", "uuid", "icount", NULL,
 };
 static const char *const no_arg[] = {
     "nographic", "nodefaults", "no-reboot", "no-shutdown", "enable-kvm", "h", "help",
@@ -259,6 +262,30 @@ static int parse_display(struct cli *c, const char *arg)
     return fail(g_strdup_printf("-display %s: only 'none' is available in this build", arg));
 }
 
+/* -icount shift=N[,align=off][,sleep=on|off] or -icount N */
+static int parse_icount(struct cli *c, const char *arg)
+{
+    char *err = NULL;
+    struct optlist *l = optlist_parse(arg, "shift", &err);
+    static const char *const keys[] = { "shift", "align", "sleep", NULL };
+    if (!l || optlist_check(l, "-icount", keys, &err)) {
+        optlist_free(l);
+        return fail(err);
+    }
+    const char *shift = optlist_get(l, "shift"), *align = optlist_get(l, "align");
+    uint64_t n;
+    int rc = 0;
+    if (!shift || parse_uint(shift, 10, &n))
+        rc = fail(g_strdup_printf("-icount: shift must be a number from 0 to 10%s",
+                                  shift && !strcmp(shift, "auto") ? " ('auto' is not supported)" : ""));
+    else if (align && strcmp(align, "off"))
+        rc = fail(g_strdup("-icount: align=on is not supported"));
+    else
+        c->icount_shift = (int)n;
+    optlist_free(l);
+    return rc;
+}
+
 static int parse_one(struct cli *c, const char *opt, const char *arg)
 {
     if (!strcmp(opt, "m"))
@@ -271,6 +298,8 @@ static int parse_one(struct cli *c, const char *opt, const char *arg)
         return parse_accel(c, arg);
     if (!strcmp(opt, "display"))
         return parse_display(c, arg);
+    if (!strcmp(opt, "icount"))
+        return parse_icount(c, arg);
     if (!strcmp(opt, "vga"))
         return strcmp(arg, "none")
                    ? fail(g_strdup_printf("-vga %s: no VGA card in this build (use -vga none)",
@@ -750,12 +779,13 @@ static int setup_machine(struct run *r)
         }
     }
     r->accel_names = names;
-    r->m = machine_new(c->ram_size, VCLOCK_HOST, &err);
+    r->m = machine_new(c->ram_size, c->icount_shift >= 0 ? VCLOCK_ICOUNT : VCLOCK_HOST, &err);
     if (!r->m)
         return fail(err);
     struct machine *m = r->m;
     m->ctx = g_main_context_default();
     m->smp_cpus = c->smp;
+    m->icount_shift = c->icount_shift >= 0 ? (unsigned)c->icount_shift : 0;
     m->cpu_model = g_strdup(c->cpu_model);
     m->name = g_strdup(c->name);
     m->no_reboot = c->no_reboot;
@@ -778,6 +808,14 @@ static int init_accel(struct run *r)
     char *err = NULL;
     for (char **n = r->accel_names; *n; n++) {
         r->m->accel = accel_find(*n);
+        if (r->m->clock.mode == VCLOCK_ICOUNT && r->m->accel != &accel_soft) {
+            /* Only an interpreter can count instructions exactly. */
+            if (!n[1] || r->cli->accel) {
+                r->m->accel = NULL;
+                return fail(g_strdup_printf("-icount needs the soft CPU (-accel soft), not '%s'", *n));
+            }
+            continue;
+        }
         if (!r->m->accel->init(r->m, &err))
             return 0;
         if (!n[1])
@@ -867,6 +905,7 @@ int main(int argc, char **argv)
 {
     struct cli c = {
         .ram_size = 128 * MiB,
+        .icount_shift = -1,
         .smp = 1,
         .serial = g_ptr_array_new_with_free_func(g_free),
         .chardevs = g_ptr_array_new_with_free_func(g_free),

@@ -14,12 +14,22 @@ static int64_t host_ns(void)
     return (int64_t)ts.tv_sec * NS_PER_SEC + ts.tv_nsec;
 }
 
+/* The running base of a non-manual clock: host time or instruction time. */
+static int64_t base_ns(const struct vclock *c)
+{
+    if (c->mode == VCLOCK_ICOUNT)
+        return c->icount_ns ? c->icount_ns(c->icount_opaque) : 0;
+    return host_ns();
+}
+
 void vclock_init(struct vclock *c, enum vclock_mode mode)
 {
     c->mode = mode;
     atomic_store(&c->manual_now, 0);
-    atomic_store(&c->offset, -host_ns());
-    atomic_store(&c->stopped_at, mode == VCLOCK_HOST ? 0 : -1);
+    c->icount_ns = NULL;
+    c->icount_opaque = NULL;
+    atomic_store(&c->offset, -base_ns(c));
+    atomic_store(&c->stopped_at, mode == VCLOCK_MANUAL ? -1 : 0);
     c->timers = NULL;
     c->notify = NULL;
     c->notify_opaque = NULL;
@@ -32,12 +42,12 @@ int64_t vclock_now(const struct vclock *c)
     int64_t stopped = atomic_load(&c->stopped_at);
     if (stopped >= 0)
         return stopped;
-    return host_ns() + atomic_load(&c->offset);
+    return base_ns(c) + atomic_load(&c->offset);
 }
 
 void vclock_stop(struct vclock *c)
 {
-    if (c->mode != VCLOCK_HOST || atomic_load(&c->stopped_at) >= 0)
+    if (c->mode == VCLOCK_MANUAL || atomic_load(&c->stopped_at) >= 0)
         return;
     atomic_store(&c->stopped_at, vclock_now(c));
 }
@@ -45,10 +55,10 @@ void vclock_stop(struct vclock *c)
 void vclock_start(struct vclock *c)
 {
     int64_t stopped = atomic_load(&c->stopped_at);
-    if (c->mode != VCLOCK_HOST || stopped < 0)
+    if (c->mode == VCLOCK_MANUAL || stopped < 0)
         return;
     /* Resume exactly where we stopped. */
-    atomic_store(&c->offset, stopped - host_ns());
+    atomic_store(&c->offset, stopped - base_ns(c));
     atomic_store(&c->stopped_at, -1);
 }
 
@@ -66,7 +76,14 @@ void vclock_set(struct vclock *c, int64_t now)
     if (atomic_load(&c->stopped_at) >= 0)
         atomic_store(&c->stopped_at, now);
     else
-        atomic_store(&c->offset, now - host_ns());
+        atomic_store(&c->offset, now - base_ns(c));
+}
+
+void vclock_warp(struct vclock *c, int64_t target)
+{
+    int64_t now = vclock_now(c);
+    if (c->mode == VCLOCK_ICOUNT && target > now && atomic_load(&c->stopped_at) < 0)
+        atomic_fetch_add(&c->offset, target - now);
 }
 
 int64_t vclock_next_deadline(const struct vclock *c)

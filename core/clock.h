@@ -17,7 +17,11 @@
 
 #define NS_PER_SEC 1000000000LL
 
-enum vclock_mode { VCLOCK_HOST, VCLOCK_MANUAL };
+/* VCLOCK_ICOUNT (-icount shift=N): virtual time is the number of executed
+ * guest instructions << shift ns, read through icount_ns; the CPU thread
+ * runs timers itself and warps the clock over idle periods, so a run is
+ * repeatable bit for bit. */
+enum vclock_mode { VCLOCK_HOST, VCLOCK_MANUAL, VCLOCK_ICOUNT };
 
 struct vtimer;
 
@@ -31,6 +35,9 @@ struct vclock {
      * the main loop can shorten its sleep. */
     void (*notify)(void *opaque);
     void *notify_opaque;
+    /* VCLOCK_ICOUNT: instructions so far, in ns (set by the accelerator). */
+    int64_t (*icount_ns)(void *opaque);
+    void *icount_opaque;
 };
 
 struct vtimer {
@@ -57,6 +64,8 @@ void vclock_run_timers(struct vclock *c);
 void vclock_step(struct vclock *c, int64_t ns);
 /* Restore a saved time (VCLOCK_MANUAL sets it; VCLOCK_HOST adjusts offset). */
 void vclock_set(struct vclock *c, int64_t now);
+/* VCLOCK_ICOUNT: jump forward to `target` (idle CPUs skip to a deadline). */
+void vclock_warp(struct vclock *c, int64_t target);
 
 void vtimer_init(struct vtimer *t, struct vclock *c, void (*cb)(void *), void *opaque);
 void vtimer_mod(struct vtimer *t, int64_t deadline);

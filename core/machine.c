@@ -195,7 +195,8 @@ static gboolean clock_prepare(GSource *s, gint *timeout)
     int64_t now = vclock_now(&m->clock);
     bool running = vclock_running(&m->clock);
     pthread_mutex_unlock(&m->lock);
-    if (!running || next == INT64_MAX) {
+    /* With -icount the vCPU thread owns time and runs the timers. */
+    if (!running || next == INT64_MAX || m->clock.mode == VCLOCK_ICOUNT) {
         *timeout = -1;
         return FALSE;
     }
@@ -212,7 +213,7 @@ static gboolean clock_check(GSource *s)
 {
     struct machine *m = ((struct clock_source *)s)->m;
     pthread_mutex_lock(&m->lock);
-    bool due = vclock_running(&m->clock) &&
+    bool due = m->clock.mode != VCLOCK_ICOUNT && vclock_running(&m->clock) &&
                vclock_next_deadline(&m->clock) <= vclock_now(&m->clock);
     pthread_mutex_unlock(&m->lock);
     return due;

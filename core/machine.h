@@ -54,6 +54,7 @@ struct machine {
     struct mem_region ram_lo, ram_hi;
 
     unsigned smp_cpus;
+    unsigned icount_shift; /* -icount shift=N (clock mode VCLOCK_ICOUNT) */
     char *cpu_model;
     char *name;
     uint8_t uuid[16];

@@ -338,7 +338,8 @@ void soft_run_cpu(struct cpu *c, uint64_t budget)
                 break;
         }
         uint64_t n = (uint64_t)(i - b->insns) + (i < end);
-        c->icount += n;
+        /* Other threads read it for -icount time: publish with one store. */
+        __atomic_store_n(&c->icount, c->icount + n, __ATOMIC_RELAXED);
         done = done + n;
     }
 }
@@ -351,6 +352,51 @@ static bool all_halted(struct soft *s)
             return false;
     }
     return true;
+}
+
+/* -icount: virtual ns = instructions executed << shift. */
+static int64_t icount_ns(void *opaque)
+{
+    struct soft *s = opaque;
+    uint64_t n = 0;
+    for (unsigned i = 0; i < s->ncpus; i++)
+        n += __atomic_load_n(&s->cpus[i]->icount, __ATOMIC_RELAXED);
+    return (int64_t)(n << s->m->icount_shift);
+}
+
+static bool icount_mode(const struct soft *s)
+{
+    return s->m->clock.mode == VCLOCK_ICOUNT;
+}
+
+/* -icount: how many instructions may run before the next timer is due. */
+static uint64_t icount_budget(struct soft *s, uint64_t slice)
+{
+    struct machine *m = s->m;
+    machine_lock(m);
+    int64_t dl = vclock_next_deadline(&m->clock), now = vclock_now(&m->clock);
+    machine_unlock(m);
+    if (dl == INT64_MAX)
+        return slice;
+    if (dl <= now)
+        return 1;
+    uint64_t left = (uint64_t)(dl - now + (1 << m->icount_shift) - 1) >> m->icount_shift;
+    return MIN(slice, left);
+}
+
+/* -icount: fire due timers; with every vCPU idle, jump to the next
+ * deadline instead of waiting for host time.  Returns false if there is no
+ * timer to jump to (then the thread sleeps until an external event). */
+static bool icount_advance(struct soft *s, bool idle)
+{
+    struct machine *m = s->m;
+    machine_lock(m);
+    int64_t dl = vclock_next_deadline(&m->clock);
+    if (idle && dl != INT64_MAX)
+        vclock_warp(&m->clock, dl);
+    vclock_run_timers(&m->clock);
+    machine_unlock(m);
+    return !idle || dl != INT64_MAX;
 }
 
 static void *thread_main(void *opaque)
@@ -369,13 +415,29 @@ static void *thread_main(void *opaque)
             return NULL;
         }
         if (all_halted(s)) {
+            if (icount_mode(s)) {
+                /* Never take the machine lock under wait_lock (APIC signals
+                 * take them in the other order). */
+                pthread_mutex_unlock(&s->wait_lock);
+                if (icount_advance(s, true))
+                    continue;
+                pthread_mutex_lock(&s->wait_lock);
+                if (!all_halted(s) || s->stop_req) {
+                    pthread_mutex_unlock(&s->wait_lock);
+                    continue;
+                }
+            }
             pthread_cond_wait(&s->wake, &s->wait_lock);
             pthread_mutex_unlock(&s->wait_lock);
             continue;
         }
         pthread_mutex_unlock(&s->wait_lock);
-        for (unsigned i = 0; i < s->ncpus; i++)
-            soft_run_cpu(s->cpus[i], SLICE_INSNS);
+        for (unsigned i = 0; i < s->ncpus; i++) {
+            uint64_t budget = icount_mode(s) ? icount_budget(s, SLICE_INSNS) : SLICE_INSNS;
+            soft_run_cpu(s->cpus[i], budget);
+            if (icount_mode(s))
+                icount_advance(s, false);
+        }
     }
 }
 
@@ -440,6 +502,10 @@ struct soft *soft_new(struct machine *m, char **err)
     }
     m->mem.ram_written = dma_written;
     m->mem.ram_written_opaque = s;
+    if (m->clock.mode == VCLOCK_ICOUNT) {
+        m->clock.icount_ns = icount_ns;
+        m->clock.icount_opaque = s;
+    }
     s->listener = (struct mem_listener){ map_changed, map_removed, s, m->mem.listeners };
     m->mem.listeners = &s->listener;
     return s;
@@ -455,6 +521,10 @@ void soft_free(struct soft *s)
     if (*p)
         *p = s->listener.next;
     s->m->mem.ram_written = NULL;
+    if (s->m->clock.icount_opaque == s) {
+        s->m->clock.icount_ns = NULL;
+        s->m->clock.icount_opaque = NULL;
+    }
     for (unsigned i = 0; i < s->ncpus; i++)
         free(s->cpus[i]);
     g_free(s->cpus);

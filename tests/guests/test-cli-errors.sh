@@ -38,6 +38,9 @@ check_err "-rtc: invalid base 'yesterday'" -rtc base=yesterday -kernel "$K/pm32.
 check_err "-d: unknown log item 'nothing'" -d nothing -kernel "$K/pm32.elf"
 check_err "-initrd only makes sense with -kernel" -initrd /dev/null
 check_err "-display sdl: only 'none'" -display sdl
+check_err "-icount: shift must be a number from 0 to 10" -icount shift=11
+check_err "-icount: shift must be a number from 0 to 10 \('auto' is not supported\)" -icount auto
+check_err "-icount needs the soft CPU \(-accel soft\), not 'kvm'" -accel kvm -icount 1 -kernel "$K/pm32.elf"
 # files: missing, empty, not a kernel, truncated Multiboot header
 check_err "-kernel $TMP/missing: No such file or directory" -accel test -kernel "$TMP/missing"
 : >"$TMP/empty"
