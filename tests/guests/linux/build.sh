@@ -120,8 +120,14 @@ fetch_deb() {
 		sandbox=
 		[ "$(id -u)" = 0 ] && sandbox="-o APT::Sandbox::User=root"
 		# shellcheck disable=SC2086
-		(cd "$dl" && apt-get download -q=2 $sandbox "$pkg:amd64=$ver") >&2 ||
-			die "apt-get download $pkg=$ver failed"
+		if ! (cd "$dl" && apt-get download -q=2 $sandbox "$pkg:amd64=$ver") >&2; then
+			# Stale package lists name a version the archive dropped:
+			# refresh them once (as root) and retry.
+			[ "$(id -u)" = 0 ] && apt-get update -qq >&2 ||
+				die "apt-get download $pkg=$ver failed (run apt-get update)"
+			(cd "$dl" && apt-get download -q=2 $sandbox "$pkg:amd64=$ver") >&2 ||
+				die "apt-get download $pkg=$ver failed"
+		fi
 		set -- "$dl"/*.deb
 		if [ $# -ne 1 ] || [ ! -s "$1" ]; then
 			die "apt-get download $pkg left no .deb"
