@@ -426,7 +426,9 @@ unsigned cpu_stack_size(const struct cpu *c); /* 2, 4 or 8 */
  * raises #UD/#PF/#GP.  Fills *i. */
 unsigned cpu_decode(struct cpu *c, uint64_t lin, struct insn *i);
 
-/* ports */
+/* ports (cpu_io_in/out check IOPL and the TSS bitmap first; cpu_io_check
+ * does only that, #GP(0) if the access is not allowed) */
+void cpu_io_check(struct cpu *c, uint16_t port, unsigned size);
 uint64_t cpu_io_in(struct cpu *c, uint16_t port, unsigned size);
 void cpu_io_out(struct cpu *c, uint16_t port, unsigned size, uint64_t v);
 

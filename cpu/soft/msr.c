@@ -319,7 +319,7 @@ void cpu_set_efer(struct cpu *c, uint64_t v)
 
 /* IOPL and the TSS I/O permission bitmap (protected mode with CPL > IOPL,
  * and always in virtual-8086 mode). */
-static void io_check(struct cpu *c, uint16_t port, unsigned size)
+void cpu_io_check(struct cpu *c, uint16_t port, unsigned size)
 {
     if (!(c->cr0 & CR0_PE))
         return;
@@ -342,7 +342,7 @@ static void io_check(struct cpu *c, uint16_t port, unsigned size)
 
 uint64_t cpu_io_in(struct cpu *c, uint16_t port, unsigned size)
 {
-    io_check(c, port, size);
+    cpu_io_check(c, port, size);
     uint64_t v = 0;
     io_dispatch(&c->m->io, port, size, false, &v);
     return v;
@@ -350,6 +350,6 @@ uint64_t cpu_io_in(struct cpu *c, uint16_t port, unsigned size)
 
 void cpu_io_out(struct cpu *c, uint16_t port, unsigned size, uint64_t v)
 {
-    io_check(c, port, size);
+    cpu_io_check(c, port, size);
     io_dispatch(&c->m->io, port, size, true, &v);
 }

@@ -371,6 +371,10 @@ static bool str_one(struct cpu *c, const struct insn *i, enum skind k, unsigned 
         return a == b;
     case K_INS: {
         uint64_t di = idx_get(c, R_DI, as);
+        /* SDM order: I/O permission (#GP) first, then the memory operand;
+         * and the memory is checked before the port is read, so a fault
+         * never consumes device data. */
+        cpu_io_check(c, (uint16_t)c->regs[R_DX], sz);
         probe_write(c, di, sz);
         a = cpu_io_in(c, (uint16_t)c->regs[R_DX], sz);
         cpu_wr(c, S_ES, di, a, sz);
@@ -378,6 +382,7 @@ static bool str_one(struct cpu *c, const struct insn *i, enum skind k, unsigned 
         return false;
     }
     default: /* K_OUTS */
+        cpu_io_check(c, (uint16_t)c->regs[R_DX], sz); /* #GP before #PF */
         a = cpu_rd(c, i->seg, idx_get(c, R_SI, as), sz);
         cpu_io_out(c, (uint16_t)c->regs[R_DX], sz, a);
         idx_add(c, R_SI, as, step);
