@@ -36,6 +36,7 @@
 #include <unistd.h>
 #include <glib-unix.h>
 #include "core/chardev.h"
+#include "core/options.h"
 
 #define PENDING_MAX 4096  /* stdio input queued while the frontend is full */
 #define CTRL_A 0x01
@@ -800,36 +801,14 @@ static struct chardev *cd_create(const struct chardev_host *host, const char *la
 
 /* ---- parsing ---- */
 
-/* Split "a,b=c,,d" at single commas; ",," is a literal comma (QEMU's
- * option syntax).  Returns a NULL-terminated vector. */
-static char **split_opts(const char *s)
+/* QEMU's option syntax (",," escapes, on/off values) is core/options.c's. */
+static int parse_onoff(const char *key, const char *val, bool *out, char **err)
 {
-    GPtrArray *v = g_ptr_array_new();
-    GString *cur = g_string_new(NULL);
-    for (const char *p = s;; p++) {
-        if (*p == ',' && p[1] == ',') {
-            g_string_append_c(cur, ',');
-            p++;
-        } else if (*p == ',' || !*p) {
-            g_ptr_array_add(v, g_string_free(cur, FALSE));
-            if (!*p)
-                break;
-            cur = g_string_new(NULL);
-        } else {
-            g_string_append_c(cur, *p);
-        }
-    }
-    g_ptr_array_add(v, NULL);
-    return (char **)g_ptr_array_free(v, FALSE);
-}
-
-static int parse_bool(const char *key, const char *val, bool *out, char **err)
-{
-    if (!val || !strcmp(val, "on") || !strcmp(val, "yes") || !strcmp(val, "true")) {
+    if (!val) { /* a bare flag, e.g. "server" */
         *out = true;
-    } else if (!strcmp(val, "off") || !strcmp(val, "no") || !strcmp(val, "false")) {
-        *out = false;
-    } else {
+        return 0;
+    }
+    if (parse_bool(val, out)) {
         *err = g_strdup_printf("'%s' expects on or off, not '%s'", key, val);
         return -1;
     }
@@ -847,7 +826,7 @@ static int socket_flag(struct cd_config *cfg, const char *key, const char *val, 
     }
     if (strcmp(key, "server") && strcmp(key, "wait") && strcmp(key, "nodelay"))
         return 0;
-    if (parse_bool(key, val, &b, err))
+    if (parse_onoff(key, val, &b, err))
         return -1;
     if (!strcmp(key, "server"))
         cfg->server = b;
@@ -903,7 +882,7 @@ static void config_clear(struct cd_config *cfg)
 /* unix:PATH[,flags] or tcp:HOST:PORT[,flags] */
 static int parse_socket_spec(struct cd_config *cfg, const char *rest, bool is_unix, char **err)
 {
-    char **v = split_opts(rest);
+    char **v = opt_split(rest);
     int rc = 0;
     cfg->kind = CD_SOCKET;
     cfg->is_unix = is_unix;
@@ -993,11 +972,11 @@ static int opts_key(struct cd_config *cfg, const char *backend, const char *key,
         return -1;
     }
     if (!strcmp(key, "mux"))
-        return parse_bool(key, val, &cfg->mux, err);
+        return parse_onoff(key, val, &cfg->mux, err);
     if (cfg->kind == CD_STDIO && !strcmp(key, "signal"))
-        return parse_bool(key, val, &cfg->signal, err);
+        return parse_onoff(key, val, &cfg->signal, err);
     if (cfg->kind == CD_FILE && !strcmp(key, "append"))
-        return parse_bool(key, val, &cfg->append, err);
+        return parse_onoff(key, val, &cfg->append, err);
     if ((cfg->kind == CD_FILE || cfg->kind == CD_SOCKET) && !strcmp(key, "path")) {
         g_free(cfg->path);
         cfg->path = g_strdup(val);
@@ -1085,7 +1064,7 @@ struct chardev *chardev_new_opts(const struct chardev_host *host, const char *op
                                  char **id_out, char **err)
 {
     struct cd_config cfg = { .signal = true, .server = -1, .wait = -1 };
-    char **v = split_opts(opts);
+    char **v = opt_split(opts);
     char *id = NULL, *e = NULL;
     struct chardev *cd = NULL;
     if (!parse_opts(&cfg, v, &id, &e))

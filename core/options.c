@@ -5,10 +5,9 @@
 #include <glib.h>
 #include "core/options.h"
 
-/* Split at single commas; ",," stands for one literal comma. */
-static GPtrArray *split_items(const char *s)
+char **opt_split(const char *s)
 {
-    GPtrArray *items = g_ptr_array_new_with_free_func(g_free);
+    GPtrArray *items = g_ptr_array_new();
     GString *cur = g_string_new(NULL);
     for (const char *p = s;; p++) {
         if (*p == ',' && p[1] == ',') {
@@ -23,19 +22,21 @@ static GPtrArray *split_items(const char *s)
             g_string_append_c(cur, *p);
         }
     }
-    return items;
+    g_ptr_array_add(items, NULL);
+    return (char **)g_ptr_array_free(items, FALSE);
 }
 
 struct optlist *optlist_parse(const char *s, const char *implied_key, char **err)
 {
-    GPtrArray *items = split_items(s);
+    char **items = opt_split(s);
+    guint nitems = g_strv_length(items);
     struct optlist *l = g_new0(struct optlist, 1);
-    l->items = g_new0(struct opt_kv, items->len);
-    for (guint i = 0; i < items->len; i++) {
-        const char *it = items->pdata[i];
+    l->items = g_new0(struct opt_kv, nitems);
+    for (guint i = 0; i < nitems; i++) {
+        const char *it = items[i];
         const char *eq = strchr(it, '=');
         if (!*it) {
-            if (i + 1 == items->len && i > 0)
+            if (i + 1 == nitems && i > 0)
                 continue; /* trailing comma */
             *err = g_strdup_printf("'%s': empty option", s);
             goto fail;
@@ -59,10 +60,10 @@ struct optlist *optlist_parse(const char *s, const char *implied_key, char **err
         }
         l->n++;
     }
-    g_ptr_array_free(items, TRUE);
+    g_strfreev(items);
     return l;
 fail:
-    g_ptr_array_free(items, TRUE);
+    g_strfreev(items);
     optlist_free(l);
     return NULL;
 }

@@ -18,6 +18,9 @@ struct optlist {
     size_t n;
 };
 
+/* Split "a,b=c,,d" at single commas (",," is a literal comma) into a
+ * NULL-terminated vector (g_strfreev it). */
+char **opt_split(const char *s);
 /* Parse; implied_key may be NULL (then every item needs '=').  Returns NULL
  * with *err set on a malformed list. */
 struct optlist *optlist_parse(const char *s, const char *implied_key, char **err);

@@ -232,14 +232,18 @@ static void cpu_signal(void *opaque, unsigned sig, uint8_t vec)
     pthread_mutex_unlock(&c->soft->wait_lock);
 }
 
-static bool intr_deliverable(struct cpu *c)
+/* If a maskable interrupt can be taken now, acknowledge it (one lock
+ * round trip for both steps) and return its vector; else -1. */
+static int intr_take(struct cpu *c)
 {
     if (!(c->eflags & F_IF) || !c->intc)
-        return false;
+        return -1;
+    int vec = -1;
     machine_lock(c->m);
-    bool p = c->intc->ops->intr_pending(c->intc->apic);
+    if (c->intc->ops->intr_pending(c->intc->apic))
+        vec = c->intc->ops->intr_ack(c->intc->apic);
     machine_unlock(c->m);
-    return p;
+    return vec;
 }
 
 void soft_check_events(struct cpu *c)
@@ -274,10 +278,8 @@ void soft_check_events(struct cpu *c)
     }
     if (req & CPU_SIG_INTR)
         atomic_fetch_and(&c->irq_req, ~(unsigned)CPU_SIG_INTR);
-    if (intr_deliverable(c)) {
-        machine_lock(c->m);
-        uint8_t vec = c->intc->ops->intr_ack(c->intc->apic);
-        machine_unlock(c->m);
+    int vec = intr_take(c);
+    if (vec >= 0) {
         c->halted = false;
         cpu_deliver(c, vec, false, 0, false, c->rip);
     }

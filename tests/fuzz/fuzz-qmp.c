@@ -3,7 +3,8 @@
  * checks, argument checks) and every command behind it, on a machine with
  * the test accelerator and two sessions on buffer chardevs.  The input is
  * a program: op byte, then for "push" ops a length byte and that many
- * bytes of client input.  Run-state requests (quit, stop, reset...) only
+ * bytes of client input.  Session 1 is a QMP or an HMP session, chosen by
+ * the input length, so the human monitor's parser is fuzzed too.  Run-state requests (quit, stop, reset...) only
  * set flags; the "main loop" op carries them out with
  * runstate_handle_requests, which never exits the process.  Session 0
  * starts negotiated so short inputs reach the commands. */
@@ -35,7 +36,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct monitor *mon = monitor_new(m);
     struct chardev *cd[2] = { chardev_new_buffer("qmp0"), chardev_new_buffer("qmp1") };
     monitor_add_qmp(mon, cd[0], false);
-    monitor_add_qmp(mon, cd[1], size & 1);
+    /* Session 1 is QMP, or (half the inputs) the human monitor, so raw
+     * bytes also reach the HMP line editor and command parser. */
+    if (size & 2)
+        monitor_add_hmp(mon, cd[1]);
+    else
+        monitor_add_qmp(mon, cd[1], size & 1);
     monitor_register_chardev(mon, cd[0]);
     if (runstate_start(m, size % 3 != 0, &err))
         __builtin_trap();

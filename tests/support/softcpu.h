@@ -37,4 +37,35 @@ enum st_result st_run(struct soft_test *st, uint64_t max_insns);
 void st_exec(struct soft_test *st, const char *src);
 uint64_t st_flags(struct soft_test *st);
 
+/* Guest-physical memory of the test machine. */
+static inline void st_wr64(struct soft_test *st, uint64_t pa, uint64_t v) { st_load(st, pa, &v, 8); }
+static inline void st_wr32(struct soft_test *st, uint64_t pa, uint32_t v) { st_load(st, pa, &v, 4); }
+static inline uint64_t st_rd64(struct soft_test *st, uint64_t pa)
+{
+    uint64_t v = 0;
+    machine_read_phys(st->m, pa, &v, 8);
+    return v;
+}
+static inline uint32_t st_rd32(struct soft_test *st, uint64_t pa)
+{
+    uint32_t v = 0;
+    machine_read_phys(st->m, pa, &v, 4);
+    return v;
+}
+
+/* An 8-byte segment descriptor (access = bits 40-47, flags = G/DB/L/AVL
+ * nibble) and a 16/32-bit gate descriptor (SDM Vol. 3A 3.4.5, 5.8.3). */
+static inline uint64_t st_desc(uint32_t base, uint32_t limit, unsigned access, unsigned flags)
+{
+    return (limit & 0xffffULL) | ((uint64_t)(base & 0xffffff) << 16) | ((uint64_t)access << 40) |
+           ((uint64_t)((limit >> 16) & 0xf) << 48) | ((uint64_t)flags << 52) |
+           ((uint64_t)(base >> 24) << 56);
+}
+static inline uint64_t st_gate(uint16_t sel, uint32_t off, unsigned type, unsigned dpl,
+                               unsigned params)
+{
+    return (off & 0xffffULL) | ((uint64_t)sel << 16) | ((uint64_t)params << 32) |
+           ((uint64_t)(type | dpl << 5 | 0x80) << 40) | ((uint64_t)(off >> 16) << 48);
+}
+
 #endif

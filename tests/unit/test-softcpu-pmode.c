@@ -27,56 +27,19 @@ enum {
     NP_CODE = 0x60, CODE_SEL = 0x68, GDT_LIMIT = 0x6f,
 };
 
-static void wr64(struct soft_test *st, uint64_t pa, uint64_t v)
-{
-    st_load(st, pa, &v, 8);
-}
-
-static void wr32(struct soft_test *st, uint64_t pa, uint32_t v)
-{
-    st_load(st, pa, &v, 4);
-}
-
-static uint64_t rd64(struct soft_test *st, uint64_t pa)
-{
-    uint64_t v = 0;
-    machine_read_phys(st->m, pa, &v, 8);
-    return v;
-}
-
-static uint32_t rd32(struct soft_test *st, uint64_t pa)
-{
-    uint32_t v = 0;
-    machine_read_phys(st->m, pa, &v, 4);
-    return v;
-}
-
-static uint64_t desc(uint32_t base, uint32_t limit, unsigned access, unsigned flags)
-{
-    return (limit & 0xffffULL) | ((uint64_t)(base & 0xffffff) << 16) | ((uint64_t)access << 40) |
-           ((uint64_t)((limit >> 16) & 0xf) << 48) | ((uint64_t)flags << 52) |
-           ((uint64_t)(base >> 24) << 56);
-}
-
-static uint64_t gate(uint16_t sel, uint32_t off, unsigned type, unsigned dpl, unsigned params)
-{
-    return (off & 0xffffULL) | ((uint64_t)sel << 16) | ((uint64_t)params << 32) |
-           ((uint64_t)(type | dpl << 5 | 0x80) << 40) | ((uint64_t)(off >> 16) << 48);
-}
-
 static unsigned desc_type_at(struct soft_test *st, uint16_t sel)
 {
-    return (unsigned)(rd64(st, GDT_BASE + sel) >> 40) & 0xf;
+    return (unsigned)(st_rd64(st, GDT_BASE + sel) >> 40) & 0xf;
 }
 
 static void load_seg(struct soft_test *st, int s, uint16_t sel)
 {
-    cpu_seg_from_desc(&st->c->seg[s], sel, rd64(st, GDT_BASE + (sel & ~7u)));
+    cpu_seg_from_desc(&st->c->seg[s], sel, st_rd64(st, GDT_BASE + (sel & ~7u)));
 }
 
 static void set_idt32(struct soft_test *st, unsigned vec, uint64_t g)
 {
-    wr64(st, IDT_BASE + vec * 8, g);
+    st_wr64(st, IDT_BASE + vec * 8, g);
 }
 
 /* A 32-bit TSS for a ring-0 task starting at eip. */
@@ -85,13 +48,13 @@ static void tss32(struct soft_test *st, uint64_t base, uint32_t eip, uint32_t es
 {
     uint8_t z[0x68] = { 0 };
     st_load(st, base, z, sizeof(z));
-    wr32(st, base + 4, (uint32_t)RSP0);
-    wr32(st, base + 8, K_DATA);
-    wr32(st, base + 0x20, eip);
-    wr32(st, base + 0x24, eflags);
-    wr32(st, base + 0x38, esp);
+    st_wr32(st, base + 4, (uint32_t)RSP0);
+    st_wr32(st, base + 8, K_DATA);
+    st_wr32(st, base + 0x20, eip);
+    st_wr32(st, base + 0x24, eflags);
+    st_wr32(st, base + 0x38, esp);
     for (unsigned s = 0; s < 6; s++)
-        wr32(st, base + 0x48 + 4 * s, s == S_CS ? K_CODE : K_DATA);
+        st_wr32(st, base + 0x48 + 4 * s, s == S_CS ? K_CODE : K_DATA);
 }
 
 /* 32-bit protected mode, ring 0, with the test GDT and IDT, running in
@@ -100,15 +63,15 @@ static struct soft_test *pm_new(void)
 {
     struct soft_test *st = st_new(ST_PROT32);
     struct cpu *c = st->c;
-    wr64(st, GDT_BASE + K_CODE, desc(0, 0xfffff, 0x9a, 0xc));
-    wr64(st, GDT_BASE + K_DATA, desc(0, 0xfffff, 0x92, 0xc));
-    wr64(st, GDT_BASE + U_CODE, desc(0, 0xfffff, 0xfa, 0xc));
-    wr64(st, GDT_BASE + U_DATA, desc(0, 0xfffff, 0xf2, 0xc));
-    wr64(st, GDT_BASE + TSS_A, desc((uint32_t)TSSA_BASE, 0x67, 0x8b, 0));
-    wr64(st, GDT_BASE + TSS_B, desc((uint32_t)TSSB_BASE, 0x67, 0x89, 0));
-    wr64(st, GDT_BASE + TASKG, gate(TSS_B, 0, 0x5, 3, 0));
-    wr64(st, GDT_BASE + NP_DATA, desc(0, 0xfffff, 0x12, 0xc));
-    wr64(st, GDT_BASE + NP_CODE, desc(0, 0xfffff, 0x1a, 0xc));
+    st_wr64(st, GDT_BASE + K_CODE, st_desc(0, 0xfffff, 0x9a, 0xc));
+    st_wr64(st, GDT_BASE + K_DATA, st_desc(0, 0xfffff, 0x92, 0xc));
+    st_wr64(st, GDT_BASE + U_CODE, st_desc(0, 0xfffff, 0xfa, 0xc));
+    st_wr64(st, GDT_BASE + U_DATA, st_desc(0, 0xfffff, 0xf2, 0xc));
+    st_wr64(st, GDT_BASE + TSS_A, st_desc((uint32_t)TSSA_BASE, 0x67, 0x8b, 0));
+    st_wr64(st, GDT_BASE + TSS_B, st_desc((uint32_t)TSSB_BASE, 0x67, 0x89, 0));
+    st_wr64(st, GDT_BASE + TASKG, st_gate(TSS_B, 0, 0x5, 3, 0));
+    st_wr64(st, GDT_BASE + NP_DATA, st_desc(0, 0xfffff, 0x12, 0xc));
+    st_wr64(st, GDT_BASE + NP_CODE, st_desc(0, 0xfffff, 0x1a, 0xc));
     c->gdt = (struct x86_dtable){ GDT_BASE, GDT_LIMIT };
     load_seg(st, S_CS, K_CODE);
     for (int s = S_ES; s <= S_GS; s++)
@@ -120,7 +83,7 @@ static struct soft_test *pm_new(void)
     for (unsigned v = 0; v < 256; v++) {
         stub[1] = (uint8_t)v;
         st_load(st, STUBS + v * 8, stub, 8);
-        set_idt32(st, v, gate(K_CODE, (uint32_t)(STUBS + v * 8), 0xe, 0, 0));
+        set_idt32(st, v, st_gate(K_CODE, (uint32_t)(STUBS + v * 8), 0xe, 0, 0));
     }
     c->idt = (struct x86_dtable){ IDT_BASE, 0x7ff };
     c->regs[R_DI] = 0xffff;
@@ -136,7 +99,7 @@ static void expect_exc(struct soft_test *st, unsigned vec, int64_t err)
     g_assert_cmphex(c->cpl, ==, 0);
     if (err >= 0) {
         uint64_t sp = c->seg[S_SS].base + (c->regs[R_SP] & 0xffffffff);
-        g_assert_cmphex(rd32(st, sp), ==, (uint64_t)err);
+        g_assert_cmphex(st_rd32(st, sp), ==, (uint64_t)err);
     }
 }
 
@@ -162,7 +125,7 @@ static void test_iret_and_interrupt_gate(void)
                "stc\n int $0x80\n"
                ".org 0x200\n"
                "k80: mov %cs, %ecx\n mov %ss, %edx\n mov %esp, %edi\n hlt\n");
-    set_idt32(st, 0x80, gate(K_CODE, (uint32_t)ST_CODE_ADDR + 0x200, 0xf, 3, 0));
+    set_idt32(st, 0x80, st_gate(K_CODE, (uint32_t)ST_CODE_ADDR + 0x200, 0xf, 3, 0));
     g_assert_cmpint(st_run(st, 10000), ==, ST_HALTED);
     g_assert_cmphex(c->regs[R_BX], ==, 0x1b);
     g_assert_cmphex(c->regs[R_SI], ==, 0x23);
@@ -171,10 +134,10 @@ static void test_iret_and_interrupt_gate(void)
     g_assert_cmphex(c->regs[R_DX], ==, K_DATA);
     g_assert_cmphex(c->regs[R_DI], ==, RSP0 - 20);
     /* The frame: EIP, CS, EFLAGS, ESP, SS of ring 3. */
-    g_assert_cmphex(rd32(st, RSP0 - 16), ==, 0x1b);
-    g_assert_cmphex(rd32(st, RSP0 - 12) & (F_CF | 2), ==, F_CF | 2);
-    g_assert_cmphex(rd32(st, RSP0 - 8), ==, USER_SP);
-    g_assert_cmphex(rd32(st, RSP0 - 4), ==, 0x23);
+    g_assert_cmphex(st_rd32(st, RSP0 - 16), ==, 0x1b);
+    g_assert_cmphex(st_rd32(st, RSP0 - 12) & (F_CF | 2), ==, F_CF | 2);
+    g_assert_cmphex(st_rd32(st, RSP0 - 8), ==, USER_SP);
+    g_assert_cmphex(st_rd32(st, RSP0 - 4), ==, 0x23);
     st_free(st);
 
     /* INT n through a DPL-0 gate from ring 3: #GP(vector * 8 + 2). */
@@ -188,15 +151,15 @@ static void test_iret_and_interrupt_gate(void)
     st_free(st);
     /* A gate whose code segment is not present: #NP(selector). */
     st = pm_new();
-    set_idt32(st, 0x41, gate(NP_CODE, 0x1000, 0xe, 0, 0));
+    set_idt32(st, 0x41, st_gate(NP_CODE, 0x1000, 0xe, 0, 0));
     exec_exc(st, "int $0x41\n", EX_NP, NP_CODE);
     st_free(st);
     /* An interrupt from ring 3 to a ring-1 handler whose TSS stack segment
      * is not a DPL-1 data segment: #TS(selector), taken by ring 0. */
     st = pm_new();
-    wr64(st, GDT_BASE + CODE_SEL, desc(0, 0xfffff, 0xba, 0xc)); /* DPL-1 code */
-    wr32(st, TSSA_BASE + 0x10, U_CODE | 1);                    /* SS1 */
-    set_idt32(st, 0x80, gate(CODE_SEL, 0x1000, 0xe, 3, 0));
+    st_wr64(st, GDT_BASE + CODE_SEL, st_desc(0, 0xfffff, 0xba, 0xc)); /* DPL-1 code */
+    st_wr32(st, TSSA_BASE + 0x10, U_CODE | 1);                    /* SS1 */
+    set_idt32(st, 0x80, st_gate(CODE_SEL, 0x1000, 0xe, 3, 0));
     exec_exc(st, TO_RING3 "int $0x80\n", EX_TS, U_CODE);
     st_free(st);
 }
@@ -205,7 +168,7 @@ static void test_call_gate(void)
 {
     struct soft_test *st = pm_new();
     struct cpu *c = st->c;
-    wr64(st, GDT_BASE + CALLG, gate(K_CODE, (uint32_t)ST_CODE_ADDR + 0x200, 0xc, 3, 2));
+    st_wr64(st, GDT_BASE + CALLG, st_gate(K_CODE, (uint32_t)ST_CODE_ADDR + 0x200, 0xc, 3, 2));
     st_asm(st, TO_RING3
                "push $0x1111\n push $0x2222\n lcall $0x3b, $0\n"
                "ret1: mov %esp, %ebp\n mov %es, %edx\n int $0x40\n"
@@ -222,15 +185,15 @@ static void test_call_gate(void)
                "mov $0x10, %ax\n mov %ax, %es\n" /* ring 0 data: nulled by the return */
                "lret $8\n");
     g_assert_cmpint(st_run(st, 10000), ==, ST_HALTED);
-    g_assert_cmphex(rd32(st, REC), ==, RSP0 - 24);
-    g_assert_cmphex(rd32(st, REC + 0x24), ==, 1); /* return address: after the LCALL */
-    g_assert_cmphex(rd32(st, REC + 8), ==, 0x1b);
-    g_assert_cmphex(rd32(st, REC + 12), ==, 0x2222); /* parameter order kept */
-    g_assert_cmphex(rd32(st, REC + 16), ==, 0x1111);
-    g_assert_cmphex(rd32(st, REC + 20), ==, USER_SP - 8);
-    g_assert_cmphex(rd32(st, REC + 24), ==, 0x23);
-    g_assert_cmphex(rd32(st, REC + 28) & 0xffff, ==, K_CODE);
-    g_assert_cmphex(rd32(st, REC + 32) & 0xffff, ==, K_DATA);
+    g_assert_cmphex(st_rd32(st, REC), ==, RSP0 - 24);
+    g_assert_cmphex(st_rd32(st, REC + 0x24), ==, 1); /* return address: after the LCALL */
+    g_assert_cmphex(st_rd32(st, REC + 8), ==, 0x1b);
+    g_assert_cmphex(st_rd32(st, REC + 12), ==, 0x2222); /* parameter order kept */
+    g_assert_cmphex(st_rd32(st, REC + 16), ==, 0x1111);
+    g_assert_cmphex(st_rd32(st, REC + 20), ==, USER_SP - 8);
+    g_assert_cmphex(st_rd32(st, REC + 24), ==, 0x23);
+    g_assert_cmphex(st_rd32(st, REC + 28) & 0xffff, ==, K_CODE);
+    g_assert_cmphex(st_rd32(st, REC + 32) & 0xffff, ==, K_DATA);
     g_assert_cmphex(c->regs[R_BP], ==, USER_SP); /* RET imm16 dropped the parameters */
     g_assert_cmphex(c->regs[R_DX], ==, 0);       /* ES was nulled */
     expect_exc(st, EX_GP, 0x40 * 8 + 2);          /* then int $0x40 at CPL 3 */
@@ -239,29 +202,29 @@ static void test_call_gate(void)
     /* Gate DPL < CPL: #GP(gate); gate not present: #NP(gate); a gate to
      * code with DPL > CPL: #GP(code selector). */
     st = pm_new();
-    wr64(st, GDT_BASE + CALLG0, gate(K_CODE, 0, 0xc, 0, 0));
+    st_wr64(st, GDT_BASE + CALLG0, st_gate(K_CODE, 0, 0xc, 0, 0));
     exec_exc(st, TO_RING3 "lcall $0x5b, $0\n", EX_GP, CALLG0);
     st_free(st);
     st = pm_new();
-    wr64(st, GDT_BASE + NP_CALLG, gate(K_CODE, 0, 0xc, 3, 0) & ~(1ULL << 47));
+    st_wr64(st, GDT_BASE + NP_CALLG, st_gate(K_CODE, 0, 0xc, 3, 0) & ~(1ULL << 47));
     exec_exc(st, TO_RING3 "lcall $0x53, $0\n", EX_NP, NP_CALLG);
     st_free(st);
     st = pm_new();
-    wr64(st, GDT_BASE + CALLG, gate(U_CODE, 0, 0xc, 3, 0));
+    st_wr64(st, GDT_BASE + CALLG, st_gate(U_CODE, 0, 0xc, 3, 0));
     exec_exc(st, "lcall $0x38, $0\n", EX_GP, U_CODE);
     st_free(st);
     /* A call to ring 1 whose TSS stack segment is not present:
      * #SS(selector), taken by ring 0. */
     st = pm_new();
-    wr64(st, GDT_BASE + CODE_SEL, desc(0, 0xfffff, 0xba, 0xc)); /* DPL-1 code */
-    wr64(st, GDT_BASE + CALLG, gate(CODE_SEL, 0x1000, 0xc, 3, 0));
-    wr64(st, GDT_BASE + NP_DATA, desc(0, 0xfffff, 0x32, 0xc));  /* DPL 1, not present */
-    wr32(st, TSSA_BASE + 0x10, NP_DATA | 1);
+    st_wr64(st, GDT_BASE + CODE_SEL, st_desc(0, 0xfffff, 0xba, 0xc)); /* DPL-1 code */
+    st_wr64(st, GDT_BASE + CALLG, st_gate(CODE_SEL, 0x1000, 0xc, 3, 0));
+    st_wr64(st, GDT_BASE + NP_DATA, st_desc(0, 0xfffff, 0x32, 0xc));  /* DPL 1, not present */
+    st_wr32(st, TSSA_BASE + 0x10, NP_DATA | 1);
     exec_exc(st, TO_RING3 "lcall $0x3b, $0\n", EX_SS, NP_DATA);
     st_free(st);
     /* JMP through a call gate at the same privilege. */
     st = pm_new();
-    wr64(st, GDT_BASE + CALLG, gate(K_CODE, (uint32_t)ST_CODE_ADDR + 0x100, 0xc, 0, 0));
+    st_wr64(st, GDT_BASE + CALLG, st_gate(K_CODE, (uint32_t)ST_CODE_ADDR + 0x100, 0xc, 0, 0));
     st_exec(st, "ljmp $0x38, $0\n ud2\n .org 0x100\n mov $0x77, %ebx\n hlt");
     g_assert_cmphex(st->c->regs[R_BX], ==, 0x77);
     g_assert_cmphex(st->c->regs[R_SP], ==, ST_STACK_TOP);
@@ -272,36 +235,36 @@ static void test_call_gate_long(void)
 {
     struct soft_test *st = st_new(ST_LONG64);
     struct cpu *c = st->c;
-    wr64(st, GDT_BASE + 0x08, desc(0, 0xfffff, 0x9a, 0xa));
-    wr64(st, GDT_BASE + 0x10, desc(0, 0xfffff, 0x92, 0xc));
-    wr64(st, GDT_BASE + 0x20, desc(0, 0xfffff, 0xf2, 0xc));
-    wr64(st, GDT_BASE + 0x28, desc(0, 0xfffff, 0xfa, 0xa));
-    wr64(st, GDT_BASE + 0x38, desc((uint32_t)TSSA_BASE, 0x67, 0x8b, 0));
-    wr64(st, GDT_BASE + 0x40, 0);
-    wr64(st, GDT_BASE + 0x48, gate(0x08, (uint32_t)ST_CODE_ADDR + 0x200, 0xc, 3, 0));
-    wr64(st, GDT_BASE + 0x50, 0);
+    st_wr64(st, GDT_BASE + 0x08, st_desc(0, 0xfffff, 0x9a, 0xa));
+    st_wr64(st, GDT_BASE + 0x10, st_desc(0, 0xfffff, 0x92, 0xc));
+    st_wr64(st, GDT_BASE + 0x20, st_desc(0, 0xfffff, 0xf2, 0xc));
+    st_wr64(st, GDT_BASE + 0x28, st_desc(0, 0xfffff, 0xfa, 0xa));
+    st_wr64(st, GDT_BASE + 0x38, st_desc((uint32_t)TSSA_BASE, 0x67, 0x8b, 0));
+    st_wr64(st, GDT_BASE + 0x40, 0);
+    st_wr64(st, GDT_BASE + 0x48, st_gate(0x08, (uint32_t)ST_CODE_ADDR + 0x200, 0xc, 3, 0));
+    st_wr64(st, GDT_BASE + 0x50, 0);
     c->gdt = (struct x86_dtable){ GDT_BASE, 0x57 };
     load_seg(st, S_CS, 0x08);
     load_seg(st, S_SS, 0x10);
     load_seg(st, S_TR, 0x38);
-    wr64(st, TSSA_BASE + 4, RSP0);
+    st_wr64(st, TSSA_BASE + 4, RSP0);
     /* User-accessible identity map. */
-    wr64(st, 0x1000, 0x2000 | 7);
+    st_wr64(st, 0x1000, 0x2000 | 7);
     for (int k = 0; k < 4; k++)
-        wr64(st, 0x2000 + 8 * k, (0x3000 + k * 0x1000) | 7);
+        st_wr64(st, 0x2000 + 8 * k, (0x3000 + k * 0x1000) | 7);
     for (uint64_t e = 0; e < 2048; e++)
-        wr64(st, 0x3000 + e * 8, (e << 21) | 0x87);
+        st_wr64(st, 0x3000 + e * 8, (e << 21) | 0x87);
     uint8_t stub[8] = { 0xbf, 0, 0, 0, 0, 0xf4, 0x90, 0x90 };
     for (unsigned v = 0; v < 32; v++) {
         stub[1] = (uint8_t)v;
         st_load(st, STUBS + v * 8, stub, 8);
-        wr64(st, IDT_BASE + v * 16, gate(0x08, (uint32_t)(STUBS + v * 8), 0xe, 0, 0));
-        wr64(st, IDT_BASE + v * 16 + 8, 0);
+        st_wr64(st, IDT_BASE + v * 16, st_gate(0x08, (uint32_t)(STUBS + v * 8), 0xe, 0, 0));
+        st_wr64(st, IDT_BASE + v * 16 + 8, 0);
     }
     c->idt = (struct x86_dtable){ IDT_BASE, 32 * 16 - 1 };
     cpu_tlb_flush(c, true);
     cpu_recompute_mode(c);
-    wr64(st, REC + 0x100, 0x4b00000000ULL); /* far pointer: offset 0, selector 0x4b */
+    st_wr64(st, REC + 0x100, 0x4b00000000ULL); /* far pointer: offset 0, selector 0x4b */
     st_exec(st, "push $0x23\n push $0x60000\n pushf\n push $0x2b\n push $1f\n iretq\n"
                 "1: lcall *(0x40100)\n"
                 "mov %cs, %r12\n mov %ss, %r13\n mov %rsp, %r14\n"
@@ -336,19 +299,19 @@ static void test_task_jmp(void)
                 "taskb: mov %ebx, (0x40000)\n str %eax\n mov %eax, (0x40004)\n"
                 "mov %esp, (0x40008)\n pushf\n pop %eax\n mov %eax, (0x4000c)\n"
                 "jmp 1f\n .org 0x180, 0x90\n 1: ljmp $0x28, $0\n");
-    g_assert_cmphex(rd32(st, REC), ==, 0);          /* EBX from TSS B */
-    g_assert_cmphex(rd32(st, REC + 4), ==, TSS_B);
-    g_assert_cmphex(rd32(st, REC + 8), ==, 0x50000);
-    g_assert_cmphex(rd32(st, REC + 12) & F_NT, ==, 0); /* JMP: no nesting */
+    g_assert_cmphex(st_rd32(st, REC), ==, 0);          /* EBX from TSS B */
+    g_assert_cmphex(st_rd32(st, REC + 4), ==, TSS_B);
+    g_assert_cmphex(st_rd32(st, REC + 8), ==, 0x50000);
+    g_assert_cmphex(st_rd32(st, REC + 12) & F_NT, ==, 0); /* JMP: no nesting */
     g_assert_cmphex(c->regs[R_BX], ==, 0x1234);     /* restored from TSS A */
     g_assert_cmphex(c->regs[R_CX], ==, TSS_A);
     g_assert_cmphex(c->regs[R_DX] & CR0_TS, ==, CR0_TS);
     g_assert_cmphex(desc_type_at(st, TSS_A), ==, 0xb);
     g_assert_cmphex(desc_type_at(st, TSS_B), ==, 0x9);
     /* Task A's EIP was saved after its JMP; task B's after its own. */
-    g_assert_cmphex(rd32(st, TSSA_BASE + 0x20), ==, ST_CODE_ADDR + 12);
-    g_assert_cmphex(rd32(st, TSSB_BASE + 0x20), ==, ST_CODE_ADDR + 0x187);
-    g_assert_cmphex(rd32(st, TSSB_BASE + 0), ==, 0); /* no back link */
+    g_assert_cmphex(st_rd32(st, TSSA_BASE + 0x20), ==, ST_CODE_ADDR + 12);
+    g_assert_cmphex(st_rd32(st, TSSB_BASE + 0x20), ==, ST_CODE_ADDR + 0x187);
+    g_assert_cmphex(st_rd32(st, TSSB_BASE + 0), ==, 0); /* no back link */
     st_free(st);
 
     /* JMP to a busy TSS: #GP(selector); TSS limit too small: #TS(selector). */
@@ -356,14 +319,14 @@ static void test_task_jmp(void)
     exec_exc(st, "ljmp $0x28, $0\n", EX_GP, TSS_A);
     st_free(st);
     st = pm_new();
-    wr64(st, GDT_BASE + TSS_B, desc((uint32_t)TSSB_BASE, 0x60, 0x89, 0));
+    st_wr64(st, GDT_BASE + TSS_B, st_desc((uint32_t)TSSB_BASE, 0x60, 0x89, 0));
     exec_exc(st, "ljmp $0x30, $0\n", EX_TS, TSS_B);
     g_assert_cmphex(desc_type_at(st, TSS_A), ==, 0xb); /* nothing changed */
     st_free(st);
     /* The new task's code segment is not present: #NP in the new task. */
     st = pm_new();
     tss32(st, TSSB_BASE, 0, 0x50000, 2);
-    wr32(st, TSSB_BASE + 0x4c, NP_CODE);
+    st_wr32(st, TSSB_BASE + 0x4c, NP_CODE);
     exec_exc(st, "ljmp $0x30, $0\n", EX_NP, NP_CODE);
     g_assert_cmphex(st->c->seg[S_TR].sel, ==, TSS_B);
     st_free(st);
@@ -372,13 +335,13 @@ static void test_task_jmp(void)
      * the error code. */
     st = pm_new();
     tss32(st, TSSB_BASE, 0, 0x50000, 2);
-    wr32(st, TSSB_BASE + 0x50, K_CODE);
-    set_idt32(st, EX_TS, gate(TSS_A, 0, 0x5, 0, 0));
+    st_wr32(st, TSSB_BASE + 0x50, K_CODE);
+    set_idt32(st, EX_TS, st_gate(TSS_A, 0, 0x5, 0, 0));
     st_exec(st, "ljmp $0x30, $0\n pop %eax\n hlt\n");
     g_assert_cmphex(st->c->regs[R_AX], ==, K_CODE);
     g_assert_cmphex(st->c->seg[S_TR].sel, ==, TSS_A);
     g_assert_cmphex(st->c->regs[R_SP], ==, ST_STACK_TOP);
-    g_assert_cmphex(rd32(st, TSSA_BASE), ==, TSS_B); /* nested: back link to B */
+    g_assert_cmphex(st_rd32(st, TSSA_BASE), ==, TSS_B); /* nested: back link to B */
     st_free(st);
 }
 
@@ -390,26 +353,26 @@ static void test_task_cr3(void)
      * 4-8 MiB maps 4 MiB in the first and 8 MiB in the second. */
     const uint64_t pd1 = 0x20000, pd2 = 0x21000;
     for (uint32_t e = 0; e < 16; e++) {
-        wr32(st, pd1 + 4 * e, (e << 22) | 0x83);
-        wr32(st, pd2 + 4 * e, ((e == 1 ? 2 : e) << 22) | 0x83);
+        st_wr32(st, pd1 + 4 * e, (e << 22) | 0x83);
+        st_wr32(st, pd2 + 4 * e, ((e == 1 ? 2 : e) << 22) | 0x83);
     }
-    wr32(st, 0x400000, 0x1111);
-    wr32(st, 0x800000, 0x2222);
+    st_wr32(st, 0x400000, 0x1111);
+    st_wr32(st, 0x800000, 0x2222);
     c->cr4 |= CR4_PSE;
     c->cr3 = pd1;
     c->cr0 |= CR0_PG;
     cpu_tlb_flush(c, true);
     cpu_recompute_mode(c);
-    wr32(st, TSSA_BASE + 0x1c, (uint32_t)pd1);
+    st_wr32(st, TSSA_BASE + 0x1c, (uint32_t)pd1);
     tss32(st, TSSB_BASE, (uint32_t)ST_CODE_ADDR + 0x100, 0x50000, 2);
-    wr32(st, TSSB_BASE + 0x1c, (uint32_t)pd2);
+    st_wr32(st, TSSB_BASE + 0x1c, (uint32_t)pd2);
     st_exec(st, "mov (0x400000), %ebx\n ljmp $0x30, $0\n mov (0x400000), %ecx\n hlt\n"
                 ".org 0x100\n"
                 "mov (0x400000), %eax\n mov %eax, (0x40000)\n mov %cr3, %eax\n"
                 "mov %eax, (0x40004)\n ljmp $0x28, $0\n");
     g_assert_cmphex(c->regs[R_BX], ==, 0x1111);
-    g_assert_cmphex(rd32(st, REC), ==, 0x2222);
-    g_assert_cmphex(rd32(st, REC + 4), ==, pd2);
+    g_assert_cmphex(st_rd32(st, REC), ==, 0x2222);
+    g_assert_cmphex(st_rd32(st, REC + 4), ==, pd2);
     g_assert_cmphex(c->regs[R_CX], ==, 0x1111);
     g_assert_cmphex(c->cr3, ==, pd1);
     st_free(st);
@@ -425,20 +388,20 @@ static void test_task_call_iret(void)
                 ".org 0x100\n"
                 "taskb: pushf\n pop %eax\n mov %eax, (0x40000)\n"
                 "mov $0x3, %esi\n iret\n");
-    g_assert_cmphex(rd32(st, REC) & F_NT, ==, F_NT);
-    g_assert_cmphex(rd32(st, TSSB_BASE + 0), ==, TSS_A); /* back link */
+    g_assert_cmphex(st_rd32(st, REC) & F_NT, ==, F_NT);
+    g_assert_cmphex(st_rd32(st, TSSB_BASE + 0), ==, TSS_A); /* back link */
     g_assert_cmphex(c->regs[R_BX] & F_NT, ==, 0);
     g_assert_cmphex(c->regs[R_CX], ==, TSS_A);
     g_assert_cmphex(c->regs[R_SI], ==, 0x99);
     g_assert_cmphex(desc_type_at(st, TSS_B), ==, 0x9);  /* IRET cleared busy */
     g_assert_cmphex(desc_type_at(st, TSS_A), ==, 0xb);
-    g_assert_cmphex(rd32(st, TSSB_BASE + 0x24) & F_NT, ==, 0); /* saved without NT */
-    g_assert_cmphex(rd32(st, TSSB_BASE + 0x40), ==, 3);       /* ESI of task B */
+    g_assert_cmphex(st_rd32(st, TSSB_BASE + 0x24) & F_NT, ==, 0); /* saved without NT */
+    g_assert_cmphex(st_rd32(st, TSSB_BASE + 0x40), ==, 3);       /* ESI of task B */
     st_free(st);
 
     /* IRET with NT and a back link that is not a busy TSS: #TS(link). */
     st = pm_new();
-    wr32(st, TSSA_BASE, TSS_B);
+    st_wr32(st, TSSA_BASE, TSS_B);
     exec_exc(st, "pushf\n orl $0x4000, (%esp)\n popf\n iret\n", EX_TS, TSS_B);
     st_free(st);
 }
@@ -451,8 +414,8 @@ static void test_task_tss16(void)
      * its IP fits in 16 bits. */
     uint8_t z[0x2c] = { 0 };
     st_load(st, TSSB_BASE, z, sizeof(z));
-    wr64(st, GDT_BASE + TSS_B, desc((uint32_t)TSSB_BASE, 0x2b, 0x81, 0));
-    wr64(st, GDT_BASE + CODE_SEL, desc((uint32_t)ST_CODE_ADDR, 0xffff, 0x9a, 0x4));
+    st_wr64(st, GDT_BASE + TSS_B, st_desc((uint32_t)TSSB_BASE, 0x2b, 0x81, 0));
+    st_wr64(st, GDT_BASE + CODE_SEL, st_desc((uint32_t)ST_CODE_ADDR, 0xffff, 0x9a, 0x4));
     uint16_t f16[] = { 0x100, 0x0002, 0, 0, 0, 0x4444, 0x5000, 0, 0, 0, K_DATA, CODE_SEL,
                        K_DATA, K_DATA, 0 };
     st_load(st, TSSB_BASE + 0x0e, f16, sizeof(f16)); /* IP FLAGS AX..DI ES CS SS DS LDT */
@@ -461,12 +424,12 @@ static void test_task_tss16(void)
                 ".org 0x100\n"
                 "mov %bx, (0x40000)\n mov %esp, (0x40004)\n pushf\n pop %eax\n"
                 "mov %eax, (0x40008)\n mov $0x7777, %si\n jmp 1f\n .org 0x140, 0x90\n 1: iret\n");
-    g_assert_cmphex(rd32(st, REC) & 0xffff, ==, 0x4444);
-    g_assert_cmphex(rd32(st, REC + 4), ==, 0x5000);
-    g_assert_cmphex(rd32(st, REC + 8) & F_NT, ==, F_NT);
-    g_assert_cmphex(rd32(st, TSSB_BASE) & 0xffff, ==, TSS_A);         /* back link */
-    g_assert_cmphex(rd32(st, TSSB_BASE + 0x1e) & 0xffff, ==, 0x7777); /* SI saved */
-    g_assert_cmphex(rd32(st, TSSB_BASE + 0x0e) & 0xffff, ==, 0x141); /* after the IRET */
+    g_assert_cmphex(st_rd32(st, REC) & 0xffff, ==, 0x4444);
+    g_assert_cmphex(st_rd32(st, REC + 4), ==, 0x5000);
+    g_assert_cmphex(st_rd32(st, REC + 8) & F_NT, ==, F_NT);
+    g_assert_cmphex(st_rd32(st, TSSB_BASE) & 0xffff, ==, TSS_A);         /* back link */
+    g_assert_cmphex(st_rd32(st, TSSB_BASE + 0x1e) & 0xffff, ==, 0x7777); /* SI saved */
+    g_assert_cmphex(st_rd32(st, TSSB_BASE + 0x0e) & 0xffff, ==, 0x141); /* after the IRET */
     g_assert_cmphex(c->regs[R_BX], ==, 0x12340000);
     g_assert_cmphex(c->seg[S_TR].sel, ==, TSS_A);
     g_assert_cmphex(desc_type_at(st, TSS_B), ==, 0x1);
@@ -479,11 +442,11 @@ static void test_task_gate(void)
     struct cpu *c = st->c;
     /* INT n through a task gate and back with IRET. */
     tss32(st, TSSB_BASE, (uint32_t)ST_CODE_ADDR + 0x100, 0x50000, 2);
-    set_idt32(st, 0x50, gate(TSS_B, 0, 0x5, 0, 0));
+    set_idt32(st, 0x50, st_gate(TSS_B, 0, 0x5, 0, 0));
     st_exec(st, "int $0x50\n mov $0x42, %edx\n hlt\n"
                 ".org 0x100\n"
                 "taskb: str %eax\n mov %eax, (0x40000)\n iret\n");
-    g_assert_cmphex(rd32(st, REC), ==, TSS_B);
+    g_assert_cmphex(st_rd32(st, REC), ==, TSS_B);
     g_assert_cmphex(c->regs[R_DX], ==, 0x42);
     g_assert_cmphex(c->seg[S_TR].sel, ==, TSS_A);
     st_free(st);
@@ -493,20 +456,20 @@ static void test_task_gate(void)
     st = pm_new();
     c = st->c;
     tss32(st, TSSB_BASE, (uint32_t)ST_CODE_ADDR + 0x100, 0x50000, 2);
-    set_idt32(st, EX_GP, gate(TSS_B, 0, 0x5, 0, 0));
+    set_idt32(st, EX_GP, st_gate(TSS_B, 0, 0x5, 0, 0));
     st_exec(st, "mov $0x33, %ax\n mov %ax, %ds\n hlt\n"
                 ".org 0x100\n"
                 "taskb: pop %eax\n mov %esp, %ebx\n pushf\n pop %ecx\n hlt\n");
     g_assert_cmphex(c->regs[R_AX], ==, TSS_B); /* #GP(0x30): system descriptor in DS */
     g_assert_cmphex(c->regs[R_BX], ==, 0x50000);
     g_assert_cmphex(c->regs[R_CX] & F_NT, ==, F_NT);
-    g_assert_cmphex(rd32(st, TSSA_BASE + 0x20), ==, ST_CODE_ADDR + 4);
-    g_assert_cmphex(rd32(st, TSSB_BASE + 0), ==, TSS_A);
+    g_assert_cmphex(st_rd32(st, TSSA_BASE + 0x20), ==, ST_CODE_ADDR + 4);
+    g_assert_cmphex(st_rd32(st, TSSB_BASE + 0), ==, TSS_A);
     st_free(st);
 
     /* A task gate to a busy TSS: #GP(TSS selector). */
     st = pm_new();
-    set_idt32(st, 0x50, gate(TSS_A, 0, 0x5, 0, 0));
+    set_idt32(st, 0x50, st_gate(TSS_A, 0, 0x5, 0, 0));
     exec_exc(st, "int $0x50\n", EX_GP, TSS_A);
     st_free(st);
     /* JMP through a task gate in the GDT. */
@@ -522,11 +485,11 @@ static void test_task_trap_bit(void)
     struct soft_test *st = pm_new();
     struct cpu *c = st->c;
     tss32(st, TSSB_BASE, (uint32_t)ST_CODE_ADDR + 0x100, 0x50000, 2);
-    wr32(st, TSSB_BASE + 0x64, 1);
+    st_wr32(st, TSSB_BASE + 0x64, 1);
     st_exec(st, "ljmp $0x30, $0\n .org 0x100\n mov $1, %ebx\n hlt\n");
     expect_exc(st, EX_DB, -1);
     g_assert_cmphex(c->regs[R_BX], ==, 0); /* before the first instruction */
-    g_assert_cmphex(rd32(st, 0x50000 - 12), ==, ST_CODE_ADDR + 0x100);
+    g_assert_cmphex(st_rd32(st, 0x50000 - 12), ==, ST_CODE_ADDR + 0x100);
     g_assert_cmphex(c->dr[6] & 0x8000, ==, 0x8000);
     st_free(st);
 }
@@ -539,8 +502,8 @@ static void test_vm86(void)
     struct cpu *c = st->c;
     /* Ring-0 handlers: 0x30 records the VM86 frame and returns; 0x31
      * clears IOPL in the returned EFLAGS. */
-    set_idt32(st, 0x30, gate(K_CODE, (uint32_t)ST_CODE_ADDR + 0x300, 0xe, 3, 0));
-    set_idt32(st, 0x31, gate(K_CODE, (uint32_t)ST_CODE_ADDR + 0x380, 0xe, 3, 0));
+    set_idt32(st, 0x30, st_gate(K_CODE, (uint32_t)ST_CODE_ADDR + 0x300, 0xe, 3, 0));
+    set_idt32(st, 0x31, st_gate(K_CODE, (uint32_t)ST_CODE_ADDR + 0x380, 0xe, 3, 0));
     st_exec(st, "push $0\n push $0\n push $0x4000\n push $0x4000\n"  /* GS FS DS ES */
                 "push $0x7000\n push $0xff00\n push $0x23002\n"       /* SS SP EFLAGS */
                 "push $0x1000\n push $v86 - 0x10000\n iret\n"
@@ -567,24 +530,24 @@ static void test_vm86(void)
                 "mov $0x56, %bx\n iret\n"
                 ".org 0x380\n"
                 "h31: andl $~0x3000, 8(%esp)\n iret\n");
-    g_assert_cmphex(rd32(st, REC + 0x20) & 0xffff, ==, 0x1000); /* CS in VM86 */
-    g_assert_cmphex(rd32(st, REC + 0x100), ==, 0);              /* DS zeroed */
-    g_assert_cmphex(rd32(st, REC + 0x104), ==, RSP0 - 36);
-    g_assert_cmphex(rd32(st, REC + 0x108), ==, 0x1000);
-    g_assert_cmphex(rd32(st, REC + 0x10c) & (F_VM | F_IOPL), ==, F_VM | F_IOPL);
-    g_assert_cmphex(rd32(st, REC + 0x110), ==, 0xff00 - 0);
-    g_assert_cmphex(rd32(st, REC + 0x114), ==, 0x7000);
-    g_assert_cmphex(rd32(st, REC + 0x118), ==, 0x4000);
-    g_assert_cmphex(rd32(st, REC + 0x11c), ==, 0x4000);
-    g_assert_cmphex(rd32(st, REC + 0x10) & 0xffff, ==, 0x56);   /* BX from ring 0 */
-    g_assert_cmphex(rd32(st, REC + 0x12) & 0xffff, ==, 0x4000); /* DS restored */
+    g_assert_cmphex(st_rd32(st, REC + 0x20) & 0xffff, ==, 0x1000); /* CS in VM86 */
+    g_assert_cmphex(st_rd32(st, REC + 0x100), ==, 0);              /* DS zeroed */
+    g_assert_cmphex(st_rd32(st, REC + 0x104), ==, RSP0 - 36);
+    g_assert_cmphex(st_rd32(st, REC + 0x108), ==, 0x1000);
+    g_assert_cmphex(st_rd32(st, REC + 0x10c) & (F_VM | F_IOPL), ==, F_VM | F_IOPL);
+    g_assert_cmphex(st_rd32(st, REC + 0x110), ==, 0xff00 - 0);
+    g_assert_cmphex(st_rd32(st, REC + 0x114), ==, 0x7000);
+    g_assert_cmphex(st_rd32(st, REC + 0x118), ==, 0x4000);
+    g_assert_cmphex(st_rd32(st, REC + 0x11c), ==, 0x4000);
+    g_assert_cmphex(st_rd32(st, REC + 0x10) & 0xffff, ==, 0x56);   /* BX from ring 0 */
+    g_assert_cmphex(st_rd32(st, REC + 0x12) & 0xffff, ==, 0x4000); /* DS restored */
     g_assert_cmphex(c->regs[R_DX] & 0x3000, ==, 0x3000);        /* PUSHF with IOPL 3 */
-    g_assert_cmphex(rd32(st, REC + 0x14) & 0xff, ==, 1);        /* CF from the IRET */
+    g_assert_cmphex(st_rd32(st, REC + 0x14) & 0xff, ==, 1);        /* CF from the IRET */
     g_assert_cmphex(c->regs[R_CX] & 0xffff, ==, 0x66);
     /* CLI with IOPL 0 in VM86: #GP(0) delivered to ring 0. */
     expect_exc(st, EX_GP, 0);
     g_assert_cmphex(c->eflags & F_VM, ==, 0);
-    g_assert_cmphex(rd32(st, RSP0 - 32), ==, 0x1000); /* CS under EIP and the error code */
+    g_assert_cmphex(st_rd32(st, RSP0 - 32), ==, 0x1000); /* CS under EIP and the error code */
     st_free(st);
 
     /* INT n in VM86 with IOPL < 3 is #GP(0) without VME; so is IRET. */
@@ -622,11 +585,11 @@ static void test_segment_errors(void)
     st_free(st);
     /* A data segment limit: #GP(0); a stack limit: #SS(0). */
     st = pm_new();
-    wr64(st, GDT_BASE + CODE_SEL, desc(0, 0xff, 0x92, 0x4));
+    st_wr64(st, GDT_BASE + CODE_SEL, st_desc(0, 0xff, 0x92, 0x4));
     exec_exc(st, "mov $0x68, %ax\n mov %ax, %es\n mov %es:(0x100), %eax\n", EX_GP, 0);
     st_free(st);
     st = pm_new();
-    wr64(st, GDT_BASE + CODE_SEL, desc(0, 0xff, 0xf2, 0x4));
+    st_wr64(st, GDT_BASE + CODE_SEL, st_desc(0, 0xff, 0xf2, 0x4));
     exec_exc(st, TO_RING3 "mov $0x6b, %ax\n mov %ax, %ss\n mov $0x200, %esp\n push %eax\n",
              EX_SS, 0);
     st_free(st);

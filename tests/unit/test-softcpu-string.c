@@ -32,25 +32,6 @@ static void rd(struct soft_test *st, uint64_t a, void *p, size_t n)
     g_assert_cmpint(machine_read_phys(st->m, a, p, n), ==, 0);
 }
 
-static uint64_t rd64(struct soft_test *st, uint64_t a)
-{
-    uint64_t v = 0;
-    rd(st, a, &v, 8);
-    return v;
-}
-
-static uint32_t rd32(struct soft_test *st, uint64_t a)
-{
-    uint32_t v = 0;
-    rd(st, a, &v, 4);
-    return v;
-}
-
-static void wr32(struct soft_test *st, uint64_t a, uint32_t v)
-{
-    wr(st, a, &v, 4);
-}
-
 static void pattern(uint8_t *p, size_t n, unsigned seed)
 {
     for (size_t k = 0; k < n; k++)
@@ -404,7 +385,7 @@ static void test_movs_seg_override(void)
     st = st_new(ST_PROT32);
     c = st->c;
     c->seg[S_GS].base = 0x200000;
-    wr32(st, 0x200000 + 0x40, 0xcafef00d);
+    st_wr32(st, 0x200000 + 0x40, 0xcafef00d);
     g_assert_cmpint(run(st, "mov $0x40, %esi\n lodsl %gs:(%esi), %eax\n hlt"), ==, -1);
     g_assert_cmphex(c->regs[R_AX], ==, 0xcafef00d);
     st_free(st);
@@ -522,20 +503,20 @@ static void test_stos(void)
                             "std\n mov $0x1d0ffc, %edi\n mov $0x400, %ecx\n mov $0xabcdef01, %eax\n"
                             "rep stosl\n cld\n hlt"), ==, -1);
     for (unsigned k = 0; k < 9000; k += 997)
-        g_assert_cmphex(rd64(st, 0x100001 + 8 * k), ==, 0x8877665544332211ULL);
-    g_assert_cmphex(rd64(st, 0x100001 + 8 * 8999), ==, 0x8877665544332211ULL);
-    g_assert_cmphex(rd64(st, 0x100001 + 8 * 9000), ==, 0);
+        g_assert_cmphex(st_rd64(st, 0x100001 + 8 * k), ==, 0x8877665544332211ULL);
+    g_assert_cmphex(st_rd64(st, 0x100001 + 8 * 8999), ==, 0x8877665544332211ULL);
+    g_assert_cmphex(st_rd64(st, 0x100001 + 8 * 9000), ==, 0);
     uint8_t got[15], want[15] = { 0x11, 0x11, 0x22, 0x11, 0x22, 0x33, 0x44, 0x11, 0x22, 0x33,
                                   0x44, 0x55, 0x66, 0x77, 0x88 };
     rd(st, D2, got, 15);
     g_assert_cmpmem(got, 15, want, 15);
-    g_assert_cmphex(rd32(st, 0x1a0000 + 2 * 4999 - 2), ==, 0x22112211);
-    g_assert_cmphex(rd32(st, 0x1a0000 + 2 * 5000), ==, 0);
-    g_assert_cmphex(rd32(st, 0x1b0008), ==, 0x44332211);
-    g_assert_cmphex(rd32(st, 0x1b000c), ==, 0);
-    g_assert_cmphex(rd32(st, 0x1d0000), ==, 0xabcdef01);
-    g_assert_cmphex(rd32(st, 0x1d0ffc), ==, 0xabcdef01);
-    g_assert_cmphex(rd32(st, 0x1cfffc), ==, 0);
+    g_assert_cmphex(st_rd32(st, 0x1a0000 + 2 * 4999 - 2), ==, 0x22112211);
+    g_assert_cmphex(st_rd32(st, 0x1a0000 + 2 * 5000), ==, 0);
+    g_assert_cmphex(st_rd32(st, 0x1b0008), ==, 0x44332211);
+    g_assert_cmphex(st_rd32(st, 0x1b000c), ==, 0);
+    g_assert_cmphex(st_rd32(st, 0x1d0000), ==, 0xabcdef01);
+    g_assert_cmphex(st_rd32(st, 0x1d0ffc), ==, 0xabcdef01);
+    g_assert_cmphex(st_rd32(st, 0x1cfffc), ==, 0);
     g_assert_cmphex(c->regs[R_DI], ==, 0x1cfffc);
     st_free(st);
 
@@ -543,8 +524,8 @@ static void test_stos(void)
     c = st->c;
     g_assert_cmpint(run(st, "mov $0x10, %di\n mov $0x5aa5, %ax\n mov $4, %cx\n rep stosw\n"
                             "mov $0x11223344, %eax\n stosl\n hlt"), ==, -1);
-    g_assert_cmphex(rd32(st, ST_DATA_ADDR + 0x10), ==, 0x5aa55aa5);
-    g_assert_cmphex(rd32(st, ST_DATA_ADDR + 0x18), ==, 0x11223344);
+    g_assert_cmphex(st_rd32(st, ST_DATA_ADDR + 0x10), ==, 0x5aa55aa5);
+    g_assert_cmphex(st_rd32(st, ST_DATA_ADDR + 0x18), ==, 0x11223344);
     g_assert_cmphex(c->regs[R_DI] & 0xffff, ==, 0x1c);
     st_free(st);
 }
@@ -733,7 +714,7 @@ static void test_rep_interruptible(void)
     g_assert_cmphex(c->regs[R_DI], ==, 0x400000 + (N - left));
     rd(st, 0x400000, got, N - left);
     g_assert_cmpmem(got, N - left, src, N - left);
-    g_assert_cmphex(rd32(st, 0x400000 + N - 4), ==, 0);
+    g_assert_cmphex(st_rd32(st, 0x400000 + N - 4), ==, 0);
     /* Another slice makes more progress, then it finishes. */
     g_assert_cmpint(st_run(st, 1), ==, ST_BUDGET);
     g_assert_cmpuint(c->regs[R_CX], <, left);
@@ -866,7 +847,7 @@ static void test_rep_fault_mid_string(void)
     g_assert_cmphex(c->regs[R_DI], ==, 0x400000);
     g_assert_cmphex(c->regs[R_CX], ==, 0x200);
     g_assert_cmphex(stack_slot(st, 0), ==, 2); /* write */
-    g_assert_cmphex(rd64(st, 0x3ffff8), ==, ~0ULL);
+    g_assert_cmphex(st_rd64(st, 0x3ffff8), ==, ~0ULL);
     st_free(st);
 
     /* DF=1 MOVS walking down into the hole from above. */
@@ -983,8 +964,8 @@ static void test_ins_outs(void)
     g_assert_cmpint(run(st, "mov $0x300, %edx\n mov $0x100000, %rdi\n mov $2, %ecx\n"
                             "rep; .byte 0x48, 0x6d\n hlt"), ==, -1);
     g_assert_cmphex(c->regs[R_DI], ==, D1 + 8);
-    g_assert_cmphex(rd64(st, D1), ==, 0x0706050403020100ULL);
-    g_assert_cmphex(rd32(st, D1 + 8), ==, 0);
+    g_assert_cmphex(st_rd64(st, D1), ==, 0x0706050403020100ULL);
+    g_assert_cmphex(st_rd32(st, D1 + 8), ==, 0);
     st_free(st);
     g_free(d);
 }
@@ -1256,10 +1237,10 @@ static void test_bt_memory(void)
                             "mov $-1, %ecx\n btr %ecx, (0x100020)\n"
                             "mov $-64, %ecx\n btc %ecx, (0x100020)\n setc %dl\n" /* 0x100018 b0 */
                             "hlt"), ==, -1);
-    g_assert_cmphex(rd32(st, 0x100018), ==, 0x80000001);
-    g_assert_cmphex(rd32(st, 0x10001c), ==, 0x00008000);
-    g_assert_cmphex(rd32(st, 0x100020), ==, 0x00000008);
-    g_assert_cmphex(rd32(st, 0x100024), ==, 0x00000100);
+    g_assert_cmphex(st_rd32(st, 0x100018), ==, 0x80000001);
+    g_assert_cmphex(st_rd32(st, 0x10001c), ==, 0x00008000);
+    g_assert_cmphex(st_rd32(st, 0x100020), ==, 0x00000008);
+    g_assert_cmphex(st_rd32(st, 0x100024), ==, 0x00000100);
     g_assert_cmphex(c->regs[R_BX] & 0xffff, ==, 0x0100); /* bit 15 of 0x10001c was clear */
     g_assert_cmphex(c->regs[R_DX] & 0xff, ==, 0);
     st_free(st);
@@ -1275,7 +1256,7 @@ static void test_bt_memory(void)
     g_assert_cmpint(run(st, "mov $0x100020, %rbx\n mov $-65, %rcx\n bts %rcx, (%rbx)\n"
                             "movabs $0x100000001, %rcx\n mov $(0x100030 - 0x20000000), %rdx\n"
                             "bt %rcx, (%rdx)\n setc %al\n hlt"), ==, -1);
-    g_assert_cmphex(rd64(st, 0x100010), ==, 0x8000000000000000ULL);
+    g_assert_cmphex(st_rd64(st, 0x100010), ==, 0x8000000000000000ULL);
     g_assert_cmphex(c->regs[R_AX] & 0xff, ==, 1);
     st_free(st);
 
@@ -1296,7 +1277,7 @@ static void test_bt_lock(void)
     catch_exceptions(st);
     g_assert_cmpint(run(st, "mov $3, %ecx\n lock bts %ecx, (0x100000)\n lock btrl $3, (0x100000)\n"
                             "lock btcl $1, (0x100000)\n hlt"), ==, -1);
-    g_assert_cmphex(rd32(st, D1), ==, 2);
+    g_assert_cmphex(st_rd32(st, D1), ==, 2);
     st_free(st);
 
     static const char *const bad[] = {
@@ -1473,9 +1454,9 @@ static void test_shld_shrd(void)
                             "shldq %cl, %rbx, (0x100000)\n"
                             "movabs $0x8000000000000000, %rax\n mov $63, %cl\n shrd %cl, %rbx, %rax\n"
                             "mov $0x11112222, %edx\n shrdl $8, %ebx, (0x100008)\n hlt"), ==, -1);
-    g_assert_cmphex(rd64(st, D1), ==, 0x123456789abcdeffULL);
+    g_assert_cmphex(st_rd64(st, D1), ==, 0x123456789abcdeffULL);
     g_assert_cmphex(c->regs[R_AX], ==, 0xfdb97530eca86421ULL);
-    g_assert_cmphex(rd32(st, D1 + 8), ==, 0x10000000);
+    g_assert_cmphex(st_rd32(st, D1 + 8), ==, 0x10000000);
     st_free(st);
 }
 
