@@ -5,6 +5,7 @@
 #ifndef HW_PC_H
 #define HW_PC_H
 
+#include "block/block.h"
 #include "core/chardev.h"
 #include "core/machine.h"
 
@@ -21,6 +22,18 @@ struct pc_debug_exit {
     uint32_t iosize;
 };
 
+/* IDE drives: index = 2 * bus + unit (ide0-hd0 is the primary master). */
+#define PC_MAX_IDE 4
+
+enum pc_media { PC_MEDIA_DISK, PC_MEDIA_CDROM };
+
+struct pc_drive {
+    bool present;
+    enum pc_media media;
+    struct blk *blk;   /* NULL: a CD-ROM drive without a disc */
+    char id[32];       /* QMP/HMP device name: "ide0-hd0", "ide1-cd0", ... */
+};
+
 struct pc_config {
     const char *bios;   /* firmware image path; NULL: none (direct boot) */
     const char *kernel; /* -kernel: Linux bzImage or Multiboot */
@@ -33,6 +46,16 @@ struct pc_config {
     uint16_t debugcon_iobase;
     struct chardev *debugcon_cd;
     int64_t rtc_base; /* seconds since the epoch, as the guest's RTC shows */
+
+    struct pc_drive ide[PC_MAX_IDE];
+    /* -boot: order/once as drive letters ("cd": disk then CD-ROM, as QEMU's
+     * a/b floppy, c first disk, d first CD-ROM, n network); menu and its
+     * splash time (ms); reboot-timeout (ms, -1: none). */
+    char boot_order[16];
+    char boot_once[16];
+    bool boot_menu;
+    int boot_splash_time;
+    int boot_reboot_timeout;
 };
 
 struct pc;
