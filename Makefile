@@ -64,6 +64,8 @@ guests-kernels:
 	$(Q)$(MAKE) --no-print-directory -C tests/guests/kernels O=$(abspath $(GUEST_DIR)/kernels)
 guest-linux:
 	$(Q)tests/guests/linux/build.sh $(GUEST_DIR)/linux
+guest-iso: guest-linux
+	$(Q)tests/guests/iso/build.sh $(GUEST_DIR)/iso $(GUEST_DIR)/linux
 
 # ---- the two commands ----
 deps:
