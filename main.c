@@ -630,9 +630,6 @@ static int setup_config(struct run *r, char **bios_path)
     if (!c->kernel && (c->initrd || c->append))
         return fail(g_strdup(c->initrd ? "-initrd only makes sense with -kernel"
                                        : "-append only makes sense with -kernel"));
-    if (c->kernel && c->bios)
-        return fail(g_strdup("-kernel with -bios: booting a kernel through firmware is not "
-                             "supported yet; drop -bios to boot the kernel directly"));
     r->cfg.kernel = c->kernel;
     r->cfg.initrd = c->initrd;
     r->cfg.append = c->append;

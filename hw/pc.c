@@ -18,8 +18,10 @@
 #include <glib.h>
 #include "core/accel_ops.h"
 #include "core/log.h"
+#include "firmware/roms.h"
 #include "hw/boot/boot.h"
 #include "hw/boot/e820.h"
+#include "hw/boot/linux.h"
 #include "hw/boot/mptable.h"
 #include "hw/char/uart16550.h"
 #include "hw/input/i8042.h"
@@ -183,6 +185,54 @@ static void fill_fw_cfg(struct pc *pc)
         fw_cfg_add_e820(pc->fw_cfg, map[i].addr, map[i].size, map[i].type);
 }
 
+/* -kernel behind the firmware: the kernel, initrd and command line go to
+ * fw_cfg with the addresses to load them at, and firmware/linuxboot.S as
+ * the option ROM genroms/linuxboot.bin, which SeaBIOS runs and boots.  The
+ * ROM's size byte and checksums are filled here (roms.h). */
+static int serve_kernel(struct pc *pc, char **err)
+{
+    struct linux_image *li = boot_image_linux(pc->kernel);
+    if (!li) {
+        *err = g_strdup("-kernel with firmware: only Linux bzImages boot through the "
+                        "firmware; Multiboot kernels boot without -bios");
+        return -1;
+    }
+    struct linux_fw_load l;
+    if (linux_image_fw_load(li, pc->m, &l, err))
+        return -1;
+    struct fw_cfg *fw = pc->fw_cfg;
+    fw_cfg_add_u32(fw, FW_CFG_SETUP_ADDR, l.setup_addr);
+    fw_cfg_add_u32(fw, FW_CFG_SETUP_SIZE, l.setup_size);
+    fw_cfg_add_bytes(fw, FW_CFG_SETUP_DATA, l.setup, l.setup_size);
+    fw_cfg_add_u32(fw, FW_CFG_KERNEL_ADDR, l.kernel_addr);
+    fw_cfg_add_u32(fw, FW_CFG_KERNEL_SIZE, l.kernel_size);
+    fw_cfg_add_bytes(fw, FW_CFG_KERNEL_DATA, l.kernel, l.kernel_size);
+    fw_cfg_add_u32(fw, FW_CFG_INITRD_ADDR, l.initrd_addr);
+    fw_cfg_add_u32(fw, FW_CFG_INITRD_SIZE, l.initrd_size);
+    fw_cfg_add_bytes(fw, FW_CFG_INITRD_DATA, l.initrd, l.initrd_size);
+    fw_cfg_add_u32(fw, FW_CFG_KERNEL_CMDLINE, l.cmdline_addr);
+    fw_cfg_add_u32(fw, FW_CFG_CMDLINE_ADDR, l.cmdline_addr);
+    fw_cfg_add_u32(fw, FW_CFG_CMDLINE_SIZE, l.cmdline_size);
+    fw_cfg_add_bytes(fw, FW_CFG_CMDLINE_DATA, l.cmdline, l.cmdline_size);
+    g_free(l.setup);
+
+    size_t n = (linuxboot_rom_size + 511) & ~(size_t)511;
+    uint8_t *rom = g_malloc0(n);
+    memcpy(rom, linuxboot_rom, linuxboot_rom_size);
+    rom[2] = (uint8_t)(n / 512);
+    size_t pnp = rom[0x1a] | (size_t)rom[0x1b] << 8;
+    g_assert(pnp + 32 <= n && !memcmp(rom + pnp, "$PnP", 4));
+    rom[pnp + 9] = checksum8(rom + pnp, 32);
+    rom[n - 1] = checksum8(rom, n);
+    int r = fw_cfg_add_file(fw, "genroms/linuxboot.bin", rom, (uint32_t)n);
+    g_free(rom);
+    if (r < 0) {
+        *err = g_strdup("fw_cfg: no room for genroms/linuxboot.bin");
+        return -1;
+    }
+    return 0;
+}
+
 static void fill_cmos(struct pc *pc)
 {
     struct machine *m = pc->m;
@@ -317,7 +367,7 @@ static int install_kernel(struct pc *pc, char **err)
 {
     struct machine *m = pc->m;
     memset(&m->boot, 0, sizeof(m->boot));
-    if (!pc->kernel)
+    if (!pc->kernel || pc->bios) /* behind firmware: fw_cfg serves it */
         return 0;
     if (boot_image_install(pc->kernel, m, &m->boot, err))
         return -1;
@@ -368,6 +418,8 @@ struct pc *pc_new(struct machine *m, const struct pc_config *cfg, char **err)
         goto fail;
     create_legacy(pc, cfg);
     fill_fw_cfg(pc);
+    if (pc->bios && pc->kernel && serve_kernel(pc, err))
+        goto fail;
     fill_cmos(pc);
 
     as_commit(&m->io);

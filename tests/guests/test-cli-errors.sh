@@ -55,7 +55,7 @@ check_err "-initrd $TMP/missing: No such file or directory" \
 check_err "-bios $TMP/missing: No such file or directory" -accel test -bios "$TMP/missing"
 check_err "-bios $TMP/empty: size 0 is not a multiple of 64 KiB" -accel test -bios "$TMP/empty"
 
-check_err "-kernel with -bios: booting a kernel through firmware is not supported yet" \
+check_err "-kernel with firmware: only Linux bzImages boot through the firmware" \
     -accel test -kernel "$K/pm32.elf" -bios "$GUESTS/kernels/realmode.bin"
 
 # help and version
