@@ -1222,6 +1222,7 @@ static int run(struct cli *c)
         fail(err);
         goto out;
     }
+    monitor_set_board(r.mon, r.pc);
     g_unix_signal_add(SIGINT, on_signal, r.m);
     g_unix_signal_add(SIGTERM, on_signal, r.m);
     g_unix_signal_add(SIGHUP, on_signal, r.m);

@@ -61,6 +61,17 @@ struct pc_config {
 
 struct pc;
 
+/* A drive as the monitor reports it (query-block, info block). */
+struct pc_drive_info {
+    const char *id;    /* "ide0-hd0", ... or the -drive id= */
+    enum pc_media media;
+    struct blk *blk;   /* the medium now; NULL: none */
+    bool tray_open;    /* CD-ROM tray */
+    bool locked;       /* the guest locked the medium in (PREVENT ALLOW MEDIUM REMOVAL) */
+};
+/* Fill *out for IDE index (0..PC_MAX_IDE-1); false if there is no drive. */
+bool pc_drive_info(const struct pc *pc, int index, struct pc_drive_info *out);
+
 /* Create and wire every device.  Needs m->accel set (the board asks it which
  * chips it owns and sends it GSIs).  Returns NULL with *err on user errors
  * (missing firmware, bad kernel image, bad device options). */

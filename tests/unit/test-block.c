@@ -17,7 +17,13 @@
 #include <unistd.h>
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 #include "block/block.h"
+#include "core/chardev.h"
+#include "core/machine.h"
+#include "cpu/accel.h"
+#include "hw/pc.h"
+#include "monitor/monitor.h"
 
 static char *test_dir;
 
@@ -702,6 +708,129 @@ static void test_probe(void)
     loop_free(l);
 }
 
+/* The next QMP output line on a buffer chardev, parsed. */
+static JsonObject *qmp_next(struct chardev *cd, size_t *pos)
+{
+    GString *out = chardev_buffer_output(cd);
+    const char *start = out->str + *pos, *end = strstr(start, "\r\n");
+    g_assert_nonnull(end);
+    *pos += (size_t)(end - start) + 2;
+    JsonParser *p = json_parser_new();
+    g_assert_true(json_parser_load_from_data(p, start, end - start, NULL));
+    JsonObject *o = json_object_ref(json_node_get_object(json_parser_get_root(p)));
+    g_object_unref(p);
+    return o;
+}
+
+static JsonObject *qmp_cmd(struct chardev *cd, size_t *pos, const char *json)
+{
+    chardev_buffer_push(cd, json, (int)strlen(json));
+    return qmp_next(cd, pos);
+}
+
+static const char *qmp_error_desc(JsonObject *r)
+{
+    return json_object_get_string_member(json_object_get_object_member(r, "error"), "desc");
+}
+
+/* query-block and info block report the board's drives. */
+static void test_monitor(void)
+{
+    struct loop *l = loop_new();
+    char *disk = make_image("mon-disk.img", 1 * MiB, 0), *iso = make_image("mon.iso", 64 * KiB, 0);
+    char *err = NULL;
+    struct machine *m = machine_new(4 * MiB, VCLOCK_MANUAL, &err);
+    g_assert_nonnull(m);
+    m->accel = &accel_test;
+    g_assert_cmpint(m->accel->init(m, &err), ==, 0);
+    struct pc_config cfg = { .boot_reboot_timeout = -1, .boot_splash_time = -1 };
+    struct blk_opts o = { .file = disk, .format = "raw", .cache = BLK_CACHE_UNSAFE };
+    cfg.ide[0] = (struct pc_drive){ true, PC_MEDIA_DISK, blk_open(&l->env, &o, &err), "ide0-hd0" };
+    o = (struct blk_opts){ .file = iso, .format = "raw", .readonly = true };
+    cfg.ide[2] = (struct pc_drive){ true, PC_MEDIA_CDROM, blk_open(&l->env, &o, &err), "cd" };
+    cfg.ide[3] = (struct pc_drive){ true, PC_MEDIA_CDROM, NULL, "ide1-cd1" };
+    g_assert_nonnull(cfg.ide[0].blk);
+    g_assert_nonnull(cfg.ide[2].blk);
+    struct pc *pc = pc_new(m, &cfg, &err);
+    g_assert_nonnull(pc);
+    struct monitor *mon = monitor_new(m);
+    struct chardev *cd = chardev_new_buffer("qmp0");
+    monitor_add_qmp(mon, cd, false);
+    size_t pos = 0;
+    json_object_unref(qmp_next(cd, &pos)); /* greeting */
+    json_object_unref(qmp_cmd(cd, &pos, "{\"execute\": \"qmp_capabilities\"}"));
+
+    /* Before the board is known: nothing, as before. */
+    JsonObject *r = qmp_cmd(cd, &pos, "{\"execute\": \"query-block\"}");
+    g_assert_cmpuint(json_array_get_length(json_object_get_array_member(r, "return")), ==, 0);
+    json_object_unref(r);
+    monitor_set_board(mon, pc);
+
+    char *hmp = monitor_hmp_command(mon, "info block");
+    char *want = g_strdup_printf("ide0-hd0: %s (raw)\n"
+                                 "    Attached to:      ide0-hd0\n"
+                                 "    Cache mode:       writeback, ignore flushes\n"
+                                 "\n"
+                                 "cd: %s (raw, read-only)\n"
+                                 "    Attached to:      cd\n"
+                                 "    Removable device: not locked, tray closed\n"
+                                 "    Cache mode:       writeback\n"
+                                 "\n"
+                                 "ide1-cd1: [not inserted]\n"
+                                 "    Attached to:      ide1-cd1\n"
+                                 "    Removable device: not locked, tray closed\n",
+                                 disk, iso);
+    g_assert_cmpstr(hmp, ==, want);
+    g_free(hmp);
+    g_free(want);
+
+    r = qmp_cmd(cd, &pos, "{\"execute\": \"query-block\"}");
+    JsonArray *a = json_object_get_array_member(r, "return");
+    g_assert_cmpuint(json_array_get_length(a), ==, 3);
+    JsonObject *hd = json_array_get_object_element(a, 0);
+    g_assert_cmpstr(json_object_get_string_member(hd, "device"), ==, "ide0-hd0");
+    g_assert_false(json_object_get_boolean_member(hd, "removable"));
+    g_assert_false(json_object_has_member(hd, "tray_open"));
+    JsonObject *ins = json_object_get_object_member(hd, "inserted");
+    g_assert_cmpstr(json_object_get_string_member(ins, "file"), ==, disk);
+    g_assert_cmpstr(json_object_get_string_member(ins, "drv"), ==, "raw");
+    g_assert_false(json_object_get_boolean_member(ins, "ro"));
+    JsonObject *img = json_object_get_object_member(ins, "image");
+    g_assert_cmpint(json_object_get_int_member(img, "virtual-size"), ==, 1 * MiB);
+    g_assert_cmpstr(json_object_get_string_member(img, "format"), ==, "raw");
+    JsonObject *cache = json_object_get_object_member(ins, "cache");
+    g_assert_true(json_object_get_boolean_member(cache, "writeback"));
+    g_assert_false(json_object_get_boolean_member(cache, "direct"));
+    g_assert_true(json_object_get_boolean_member(cache, "no-flush"));
+    JsonObject *cdo = json_array_get_object_element(a, 1);
+    g_assert_cmpstr(json_object_get_string_member(cdo, "device"), ==, "cd");
+    g_assert_true(json_object_get_boolean_member(cdo, "removable"));
+    g_assert_false(json_object_get_boolean_member(cdo, "tray_open"));
+    g_assert_true(json_object_get_boolean_member(
+        json_object_get_object_member(cdo, "inserted"), "ro"));
+    JsonObject *empty = json_array_get_object_element(a, 2);
+    g_assert_false(json_object_has_member(empty, "inserted"));
+    json_object_unref(r);
+
+    r = qmp_cmd(cd, &pos, "{\"execute\": \"eject\", \"arguments\": {\"device\": \"ide0-hd0\"}}");
+    g_assert_cmpstr(qmp_error_desc(r), ==, "Device 'ide0-hd0' is not removable");
+    json_object_unref(r);
+    r = qmp_cmd(cd, &pos, "{\"execute\": \"eject\", \"arguments\": {\"id\": \"nope\"}}");
+    g_assert_cmpstr(qmp_error_desc(r), ==, "Device 'nope' not found");
+    json_object_unref(r);
+
+    monitor_free(mon);
+    chardev_free(cd);
+    machine_free(m);
+    blk_close(cfg.ide[0].blk);
+    blk_close(cfg.ide[2].blk);
+    g_unlink(disk);
+    g_unlink(iso);
+    g_free(disk);
+    g_free(iso);
+    loop_free(l);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -723,6 +852,7 @@ int main(int argc, char **argv)
     g_test_add_func("/block/direct-unaligned", test_direct_unaligned);
     g_test_add_func("/block/write-error", test_write_error);
     g_test_add_func("/block/probe", test_probe);
+    g_test_add_func("/block/monitor", test_monitor);
     int rc = g_test_run();
     g_rmdir(test_dir);
     g_free(test_dir);
