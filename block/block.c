@@ -115,20 +115,6 @@ size_t iov_from_buf(const struct iovec *iov, int niov, size_t from, const void *
     return iov_copy(iov, niov, from, (void *)buf, len, false);
 }
 
-void iov_memset(const struct iovec *iov, int niov, size_t from, int c, size_t len)
-{
-    for (int i = 0; i < niov && len; i++) {
-        if (from >= iov[i].iov_len) {
-            from -= iov[i].iov_len;
-            continue;
-        }
-        size_t n = MIN(iov[i].iov_len - from, len);
-        memset((uint8_t *)iov[i].iov_base + from, c, n);
-        len -= n;
-        from = 0;
-    }
-}
-
 /* ---- the work ---- */
 
 static bool sync_each_write(const struct blk *b)

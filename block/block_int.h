@@ -71,7 +71,6 @@ const struct blk_driver *blk_find_driver(const char *format, struct blk_file *f,
 
 /* iovec helpers shared by the layers. */
 size_t iov_size(const struct iovec *iov, int niov);
-void iov_memset(const struct iovec *iov, int niov, size_t from, int c, size_t len);
 size_t iov_to_buf(const struct iovec *iov, int niov, size_t from, void *buf, size_t len);
 size_t iov_from_buf(const struct iovec *iov, int niov, size_t from, const void *buf, size_t len);
 

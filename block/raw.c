@@ -17,6 +17,7 @@
  * Threat model: the first sector is untrusted; it is only compared with
  * constant magics at fixed offsets inside a 512-byte buffer. */
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 #include <glib.h>
 #include "block/block_int.h"
@@ -27,6 +28,9 @@
 struct raw {
     struct blk_file *f;
     bool probed;
+    /* Serialises writes to a probed image's first sector, so two of them
+     * cannot together build a magic that neither shows alone. */
+    pthread_mutex_t sector0;
 };
 
 struct magic {
@@ -70,6 +74,7 @@ static int raw_open(void **state, struct blk_file *f, bool probed, uint64_t *siz
     struct raw *s = g_new0(struct raw, 1);
     s->f = f;
     s->probed = probed;
+    pthread_mutex_init(&s->sector0, NULL);
     *size = f->size;
     *state = s;
     if (probed && !f->readonly)
@@ -81,7 +86,9 @@ static int raw_open(void **state, struct blk_file *f, bool probed, uint64_t *siz
 
 static void raw_close(void *state)
 {
-    g_free(state);
+    struct raw *s = state;
+    pthread_mutex_destroy(&s->sector0);
+    g_free(s);
 }
 
 static int raw_preadv(void *state, uint64_t off, const struct iovec *iov, int niov)
@@ -110,12 +117,14 @@ static int check_sector0(struct raw *s, uint64_t off, const struct iovec *iov, i
 static int raw_pwritev(void *state, uint64_t off, const struct iovec *iov, int niov)
 {
     struct raw *s = state;
-    if (s->probed && off < PROBE_SIZE) {
-        int r = check_sector0(s, off, iov, niov);
-        if (r)
-            return r;
-    }
-    return file_pwritev(s->f, off, iov, niov);
+    if (!s->probed || off >= PROBE_SIZE)
+        return file_pwritev(s->f, off, iov, niov);
+    pthread_mutex_lock(&s->sector0);
+    int r = check_sector0(s, off, iov, niov);
+    if (!r)
+        r = file_pwritev(s->f, off, iov, niov);
+    pthread_mutex_unlock(&s->sector0);
+    return r;
 }
 
 const struct blk_driver blk_raw_driver = {
