@@ -836,7 +836,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     char *exe = g_file_read_link("/proc/self/exe", NULL);
     char *dir = g_path_get_dirname(exe);
-    char *tmpl = g_build_filename(dir, "test-block.XXXXXX", NULL);
+    char *tmpl = g_build_filename(dir, "block-images.XXXXXX", NULL);
     test_dir = g_mkdtemp(tmpl);
     g_assert_nonnull(test_dir);
     g_test_add_func("/block/roundtrip", test_roundtrip);
