@@ -75,6 +75,7 @@ struct pc {
     struct mem_region bios_high, bios_low;
 
     struct boot_image *kernel;
+    struct pc_drive drives[PC_MAX_IDE]; /* as configured, for the monitor */
 
     uint32_t gsi_sources[NGSI]; /* bit per input currently asserting */
     unsigned nsources;
@@ -405,6 +406,7 @@ struct pc *pc_new(struct machine *m, const struct pc_config *cfg, char **err)
     struct pc *pc = g_new0(struct pc, 1);
     pc->m = m;
     m->board = pc;
+    memcpy(pc->drives, cfg->ide, sizeof(pc->drives));
 
     if (cfg->kernel) {
         pc->kernel = boot_image_load(cfg->kernel, cfg->initrd, cfg->append, err);
@@ -431,6 +433,17 @@ fail:
     pc_free(pc);
     m->board = NULL;
     return NULL;
+}
+
+/* The configured medium, tray closed, unlocked: the IDE device reports
+ * its own state here once it models eject and medium locking. */
+bool pc_drive_info(const struct pc *pc, int index, struct pc_drive_info *out)
+{
+    if (index < 0 || index >= PC_MAX_IDE || !pc->drives[index].present)
+        return false;
+    const struct pc_drive *d = &pc->drives[index];
+    *out = (struct pc_drive_info){ .id = d->id, .media = d->media, .blk = d->blk };
+    return true;
 }
 
 static void board_free(void *opaque)
