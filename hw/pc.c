@@ -33,6 +33,7 @@
 #include "hw/misc/port92.h"
 #include "hw/pc.h"
 #include "hw/rtc/mc146818.h"
+#include "hw/timer/hpet.h"
 #include "hw/timer/i8254.h"
 
 #define NGSI 24
@@ -73,6 +74,14 @@ struct pc {
     struct mem_region bios_high, bios_low;
 
     struct boot_image *kernel;
+
+    /* HPET (NULL when the accelerator owns it).  The PIT's IRQ 0 (gate 0)
+     * and the RTC's IRQ 8 (gate 1) pass through hpet_gate_sink, which
+     * holds them off their inputs while legacy replacement is on. */
+    struct hpet *hpet;
+    struct irq_line hpet_gated[2]; /* the sources' original connections */
+    int hpet_gate_src[2];          /* the sources' levels */
+    bool hpet_legacy;
 
     uint32_t gsi_sources[NGSI]; /* bit per input currently asserting */
     unsigned nsources;
@@ -311,6 +320,63 @@ static void create_legacy(struct pc *pc, const struct pc_config *cfg)
     }
 }
 
+/* ---- HPET ---- */
+
+static void hpet_gate_update(struct pc *pc, int i)
+{
+    irq_set(&pc->hpet_gated[i], pc->hpet_gate_src[i] && !pc->hpet_legacy);
+}
+
+static void hpet_gate_sink(void *opaque, int n, int level)
+{
+    struct pc *pc = opaque;
+    pc->hpet_gate_src[n] = level;
+    hpet_gate_update(pc, n);
+}
+
+/* LEG_RT_CNF: the HPET's timers 0 and 1 take over ISA IRQ 0 and 8, so the
+ * PIT and RTC no longer reach them (an in-kernel PIT is told through the
+ * accelerator). */
+static void hpet_legacy_sink(void *opaque, int n, int level)
+{
+    struct pc *pc = opaque;
+    (void)n;
+    pc->hpet_legacy = level;
+    for (int i = 0; i < 2; i++)
+        hpet_gate_update(pc, i);
+    if (pc->m->accel->set_hpet_legacy)
+        pc->m->accel->set_hpet_legacy(pc->m, level);
+}
+
+/* Route the already connected source line `src` through gate i. */
+static void hpet_gate(struct pc *pc, int i, struct irq_line *src)
+{
+    int level = src->level;
+    pc->hpet_gated[i] = *src;
+    pc->hpet_gate_src[i] = level;
+    irq_connect(src, hpet_gate_sink, pc, i);
+    src->level = level;
+}
+
+static void create_hpet(struct pc *pc)
+{
+    struct machine *m = pc->m;
+    if (m->accel->owns & OWN_HPET)
+        return;
+    struct hpet *h = hpet_new(&m->env);
+    as_add(&m->mem, &h->region, HPET_DEFAULT_BASE, 1);
+    for (int i = 0; i < HPET_NUM_ROUTES; i++)
+        connect_isa(pc, &h->irq[i], HPET_ROUTE_FIRST + i);
+    connect_isa(pc, &h->irq0, 0);
+    connect_isa(pc, &h->irq8, 8);
+    if (pc->pit)
+        hpet_gate(pc, 0, &pc->pit->irq);
+    hpet_gate(pc, 1, &pc->rtc->irq);
+    irq_connect(&h->legacy, hpet_legacy_sink, pc, 0);
+    add_dev(pc, &hpet_class, h, "hpet");
+    pc->hpet = h;
+}
+
 /* ---- reset ---- */
 
 static int install_kernel(struct pc *pc, char **err)
@@ -367,6 +433,7 @@ struct pc *pc_new(struct machine *m, const struct pc_config *cfg, char **err)
     if (create_intc(pc, err))
         goto fail;
     create_legacy(pc, cfg);
+    create_hpet(pc);
     fill_fw_cfg(pc);
     fill_cmos(pc);
 
