@@ -21,6 +21,7 @@
 #include "hw/boot/boot.h"
 #include "hw/boot/e820.h"
 #include "hw/boot/mptable.h"
+#include "hw/boot/smbios.h"
 #include "hw/char/uart16550.h"
 #include "hw/input/i8042.h"
 #include "hw/intc/apic_bus.h"
@@ -74,6 +75,9 @@ struct pc {
     struct mem_region bios_high, bios_low;
 
     struct boot_image *kernel;
+    /* SMBIOS: in fw_cfg for firmware, or written to RAM on a direct boot. */
+    struct smbios_blob smbios;
+    bool smbios_direct;
 
     /* HPET (NULL when the accelerator owns it).  The PIT's IRQ 0 (gate 0)
      * and the RTC's IRQ 8 (gate 1) pass through hpet_gate_sink, which
@@ -377,6 +381,60 @@ static void create_hpet(struct pc *pc)
     pc->hpet = h;
 }
 
+/* ---- SMBIOS ---- */
+
+/* Build the tables (before any device exists: a failure here is a user
+ * error pc_new can unwind).  Behind firmware they go to fw_cfg
+ * (fill_smbios; SeaBIOS adds its own type 0); a direct -kernel boot gets
+ * them, type 0 included, in the BIOS area at every reset (install_smbios). */
+static int build_smbios(struct pc *pc, const struct pc_config *cfg, char **err)
+{
+    static const struct smbios_settings defaults;
+    struct machine *m = pc->m;
+    struct smbios_machine mc = {
+        .cpus = m->smp_cpus,
+        .below_4g = m->below_4g,
+        .above_4g = m->above_4g,
+    };
+    memcpy(mc.uuid, m->uuid, sizeof(mc.uuid));
+    pc->smbios_direct = pc->kernel && !cfg->bios;
+    if (smbios_build(cfg->smbios ? cfg->smbios : &defaults, &mc, SMBIOS_ENTRY_32,
+                     pc->smbios_direct, &pc->smbios, err))
+        return -1;
+    if (!pc->smbios_direct)
+        return 0;
+    if (pc->smbios.tables_len > SMBIOS_DIRECT_END - SMBIOS_DIRECT_TABLES) {
+        *err = g_strdup_printf("SMBIOS tables (%zu bytes) do not fit the BIOS area of a "
+                               "direct -kernel boot", pc->smbios.tables_len);
+        return -1;
+    }
+    smbios_set_table_address(&pc->smbios, SMBIOS_DIRECT_TABLES);
+    return 0;
+}
+
+static void fill_smbios(struct pc *pc)
+{
+    if (pc->smbios_direct)
+        return;
+    fw_cfg_add_file(pc->fw_cfg, "etc/smbios/smbios-anchor", pc->smbios.anchor,
+                    (uint32_t)pc->smbios.anchor_len);
+    fw_cfg_add_file(pc->fw_cfg, "etc/smbios/smbios-tables", pc->smbios.tables,
+                    (uint32_t)pc->smbios.tables_len);
+}
+
+static int install_smbios(struct pc *pc, char **err)
+{
+    struct machine *m = pc->m;
+    if (!pc->smbios_direct)
+        return 0;
+    if (machine_write_phys(m, SMBIOS_DIRECT_TABLES, pc->smbios.tables, pc->smbios.tables_len) ||
+        machine_write_phys(m, SMBIOS_DIRECT_ANCHOR, pc->smbios.anchor, pc->smbios.anchor_len)) {
+        *err = g_strdup("cannot write the SMBIOS tables: no RAM at 0xF0000");
+        return -1;
+    }
+    return 0;
+}
+
 /* ---- reset ---- */
 
 static int install_kernel(struct pc *pc, char **err)
@@ -387,7 +445,9 @@ static int install_kernel(struct pc *pc, char **err)
         return 0;
     if (boot_image_install(pc->kernel, m, &m->boot, err))
         return -1;
-    return mptable_install(m, m->smp_cpus, err);
+    if (mptable_install(m, m->smp_cpus, err))
+        return -1;
+    return install_smbios(pc, err);
 }
 
 static void board_reset(struct machine *m, enum reset_kind kind)
@@ -429,12 +489,15 @@ struct pc *pc_new(struct machine *m, const struct pc_config *cfg, char **err)
     }
     if (cfg->bios && load_bios(pc, cfg->bios, err))
         goto fail;
+    if (build_smbios(pc, cfg, err))
+        goto fail;
 
     if (create_intc(pc, err))
         goto fail;
     create_legacy(pc, cfg);
     create_hpet(pc);
     fill_fw_cfg(pc);
+    fill_smbios(pc);
     fill_cmos(pc);
 
     as_commit(&m->io);
@@ -459,6 +522,7 @@ void pc_free(struct pc *pc)
         return;
     if (pc->kernel)
         boot_image_free(pc->kernel);
+    smbios_blob_free(&pc->smbios);
     /* Called by machine_free once the accelerator is gone (nothing maps
      * the ROM any more) or by pc_new on failure (before any commit). */
     if (pc->bios)
