@@ -71,7 +71,7 @@
  * the period again without it, with the counter halted; one-shot mode
  * with 32-bit comparator writes), emulates RTC interrupts on timer 1 in
  * 32-bit one-shot mode, and offers timer 2 through /dev/hpet using the
- * route capability.  Windows uses the counter and legacy replacement mode.
+ * route capability.
  *
  * Threat model: guest input is 32- and 64-bit MMIO reads and writes to a
  * 1 KiB window; every register is fixed size, every write is masked to its
