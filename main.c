@@ -20,6 +20,7 @@
 #include "core/options.h"
 #include "core/runstate.h"
 #include "cpu/accel.h"
+#include "hw/boot/smbios.h"
 #include "hw/misc/debug_exit.h"
 #include "hw/misc/debugcon.h"
 #include "hw/pc.h"
@@ -46,6 +47,7 @@ struct cli {
     GPtrArray *firmware_dirs; /* -L */
     GPtrArray *qmp, *mon, *monitor; /* -qmp specs, -mon options, -monitor specs */
     char *uuid;
+    struct smbios_settings smbios; /* -smbios, all of them */
     bool prelaunch; /* -S */
     bool nographic, display_none, nodefaults, no_reboot, no_shutdown;
     int icount_shift; /* -1: no -icount */
@@ -81,6 +83,7 @@ static void usage(void)
            "  -no-shutdown                  stay (paused) when the guest powers off\n"
            "  -S                            do not start the CPUs (QMP/HMP 'cont' starts them)\n"
            "  -uuid UUID                    the VM's UUID (query-uuid, SMBIOS)\n"
+           "  -smbios type=N,FIELD=VALUE... SMBIOS fields (types 0, 1, 2, 3, 4, 17)\n"
            "  -global DRIVER.PROP=VALUE     accepted for compatibility; unknown ones warn\n"
            "\n"
            "Boot:\n"
@@ -143,7 +146,7 @@ static const char *const with_arg[] = {
     "m", "smp", "cpu", "machine", "M", "accel", "kernel", "initrd", "append", "bios", "L",
     "serial", "chardev", "device", "debugcon", "name", "rtc", "d", "D", "display",
     "global", "vga", "qmp", "qmp-pretty", "mon", "monitor", "uuid", "icount",
-    "drive", "hda", "hdb", "hdc", "hdd", "cdrom", "boot", NULL,
+    "drive", "hda", "hdb", "hdc", "hdd", "cdrom", "boot", "smbios", NULL,
 };
 static const char *const no_arg[] = {
     "nographic", "nodefaults", "no-reboot", "no-shutdown", "enable-kvm", "h", "help",
@@ -431,6 +434,10 @@ static int parse_one(struct cli *c, const char *opt, const char *arg)
         return parse_display(c, arg);
     if (!strcmp(opt, "icount"))
         return parse_icount(c, arg);
+    if (!strcmp(opt, "smbios")) {
+        char *err = NULL;
+        return smbios_parse_opt(&c->smbios, arg, &err) ? fail(err) : 0;
+    }
     if (!strcmp(opt, "vga"))
         return strcmp(arg, "none")
                    ? fail(g_strdup_printf("-vga %s: no VGA card in this build (use -vga none)",
@@ -1003,6 +1010,7 @@ static int setup_config(struct run *r, char **bios_path)
     if (!c->kernel && (c->initrd || c->append))
         return fail(g_strdup(c->initrd ? "-initrd only makes sense with -kernel"
                                        : "-append only makes sense with -kernel"));
+    r->cfg.smbios = &c->smbios;
     r->cfg.kernel = c->kernel;
     r->cfg.initrd = c->initrd;
     r->cfg.append = c->append;
@@ -1232,8 +1240,6 @@ out:
     if (r.m && r.m->accel && r.m->accel->pause && r.m->accel_state)
         r.m->accel->pause(r.m);
     drain_drives(&r);
-    if (r.m && !r.m->board)
-        pc_free(r.pc); /* pc_new failed half-way */
     monitor_free(r.mon); /* before the chardevs it serves */
     machine_free(r.m); /* stops vCPUs, frees devices and the board */
     close_drives(&r);
@@ -1263,6 +1269,7 @@ static void cli_free(struct cli *c)
     g_free(c->name);
     g_free(c->rtc);
     g_free(c->uuid);
+    smbios_settings_free(&c->smbios);
     g_ptr_array_free(c->qmp, TRUE);
     g_ptr_array_free(c->mon, TRUE);
     g_ptr_array_free(c->monitor, TRUE);

@@ -23,6 +23,7 @@
 #include "hw/boot/e820.h"
 #include "hw/boot/linux.h"
 #include "hw/boot/mptable.h"
+#include "hw/boot/smbios.h"
 #include "hw/char/uart16550.h"
 #include "hw/input/i8042.h"
 #include "hw/intc/apic_bus.h"
@@ -35,6 +36,7 @@
 #include "hw/misc/port92.h"
 #include "hw/pc.h"
 #include "hw/rtc/mc146818.h"
+#include "hw/timer/hpet.h"
 #include "hw/timer/i8254.h"
 
 #define NGSI 24
@@ -76,6 +78,17 @@ struct pc {
 
     struct boot_image *kernel;
     struct pc_drive drives[PC_MAX_IDE]; /* as configured, for the monitor */
+    /* SMBIOS: in fw_cfg for firmware, or written to RAM on a direct boot. */
+    struct smbios_blob smbios;
+    bool smbios_direct;
+
+    /* HPET (NULL when the accelerator owns it).  The PIT's IRQ 0 (gate 0)
+     * and the RTC's IRQ 8 (gate 1) pass through hpet_gate_sink, which
+     * holds them off their inputs while legacy replacement is on. */
+    struct hpet *hpet;
+    struct irq_line hpet_gated[2]; /* the sources' original connections */
+    int hpet_gate_src[2];          /* the sources' levels */
+    bool hpet_legacy;
 
     uint32_t gsi_sources[NGSI]; /* bit per input currently asserting */
     unsigned nsources;
@@ -362,6 +375,117 @@ static void create_legacy(struct pc *pc, const struct pc_config *cfg)
     }
 }
 
+/* ---- HPET ---- */
+
+static void hpet_gate_update(struct pc *pc, int i)
+{
+    irq_set(&pc->hpet_gated[i], pc->hpet_gate_src[i] && !pc->hpet_legacy);
+}
+
+static void hpet_gate_sink(void *opaque, int n, int level)
+{
+    struct pc *pc = opaque;
+    pc->hpet_gate_src[n] = level;
+    hpet_gate_update(pc, n);
+}
+
+/* LEG_RT_CNF: the HPET's timers 0 and 1 take over ISA IRQ 0 and 8, so the
+ * PIT and RTC no longer reach them (an in-kernel PIT is told through the
+ * accelerator). */
+static void hpet_legacy_sink(void *opaque, int n, int level)
+{
+    struct pc *pc = opaque;
+    (void)n;
+    pc->hpet_legacy = level;
+    for (int i = 0; i < 2; i++)
+        hpet_gate_update(pc, i);
+    if (pc->m->accel->set_hpet_legacy)
+        pc->m->accel->set_hpet_legacy(pc->m, level);
+}
+
+/* Route the already connected source line `src` through gate i. */
+static void hpet_gate(struct pc *pc, int i, struct irq_line *src)
+{
+    int level = src->level;
+    pc->hpet_gated[i] = *src;
+    pc->hpet_gate_src[i] = level;
+    irq_connect(src, hpet_gate_sink, pc, i);
+    src->level = level;
+}
+
+static void create_hpet(struct pc *pc)
+{
+    struct machine *m = pc->m;
+    if (m->accel->owns & OWN_HPET)
+        return;
+    struct hpet *h = hpet_new(&m->env);
+    as_add(&m->mem, &h->region, HPET_DEFAULT_BASE, 1);
+    for (int i = 0; i < HPET_NUM_ROUTES; i++)
+        connect_isa(pc, &h->irq[i], HPET_ROUTE_FIRST + i);
+    connect_isa(pc, &h->irq0, 0);
+    connect_isa(pc, &h->irq8, 8);
+    if (pc->pit)
+        hpet_gate(pc, 0, &pc->pit->irq);
+    hpet_gate(pc, 1, &pc->rtc->irq);
+    irq_connect(&h->legacy, hpet_legacy_sink, pc, 0);
+    add_dev(pc, &hpet_class, h, "hpet");
+    pc->hpet = h;
+}
+
+/* ---- SMBIOS ---- */
+
+/* Build the tables (before any device exists: a failure here is a user
+ * error pc_new can unwind).  Behind firmware they go to fw_cfg
+ * (fill_smbios; SeaBIOS adds its own type 0); a direct -kernel boot gets
+ * them, type 0 included, in the BIOS area at every reset (install_smbios). */
+static int build_smbios(struct pc *pc, const struct pc_config *cfg, char **err)
+{
+    static const struct smbios_settings defaults;
+    struct machine *m = pc->m;
+    struct smbios_machine mc = {
+        .cpus = m->smp_cpus,
+        .below_4g = m->below_4g,
+        .above_4g = m->above_4g,
+    };
+    memcpy(mc.uuid, m->uuid, sizeof(mc.uuid));
+    pc->smbios_direct = pc->kernel && !cfg->bios;
+    if (smbios_build(cfg->smbios ? cfg->smbios : &defaults, &mc, SMBIOS_ENTRY_32,
+                     pc->smbios_direct, &pc->smbios, err))
+        return -1;
+    if (!pc->smbios_direct)
+        return 0;
+    if (pc->smbios.tables_len > SMBIOS_DIRECT_END - SMBIOS_DIRECT_TABLES) {
+        *err = g_strdup_printf("SMBIOS tables (%zu bytes) do not fit the BIOS area of a "
+                               "direct -kernel boot", pc->smbios.tables_len);
+        return -1;
+    }
+    smbios_set_table_address(&pc->smbios, SMBIOS_DIRECT_TABLES);
+    return 0;
+}
+
+static void fill_smbios(struct pc *pc)
+{
+    if (pc->smbios_direct)
+        return;
+    fw_cfg_add_file(pc->fw_cfg, "etc/smbios/smbios-anchor", pc->smbios.anchor,
+                    (uint32_t)pc->smbios.anchor_len);
+    fw_cfg_add_file(pc->fw_cfg, "etc/smbios/smbios-tables", pc->smbios.tables,
+                    (uint32_t)pc->smbios.tables_len);
+}
+
+static int install_smbios(struct pc *pc, char **err)
+{
+    struct machine *m = pc->m;
+    if (!pc->smbios_direct)
+        return 0;
+    if (machine_write_phys(m, SMBIOS_DIRECT_TABLES, pc->smbios.tables, pc->smbios.tables_len) ||
+        machine_write_phys(m, SMBIOS_DIRECT_ANCHOR, pc->smbios.anchor, pc->smbios.anchor_len)) {
+        *err = g_strdup("cannot write the SMBIOS tables: no RAM at 0xF0000");
+        return -1;
+    }
+    return 0;
+}
+
 /* ---- reset ---- */
 
 static int install_kernel(struct pc *pc, char **err)
@@ -372,7 +496,9 @@ static int install_kernel(struct pc *pc, char **err)
         return 0;
     if (boot_image_install(pc->kernel, m, &m->boot, err))
         return -1;
-    return mptable_install(m, m->smp_cpus, err);
+    if (mptable_install(m, m->smp_cpus, err))
+        return -1;
+    return install_smbios(pc, err);
 }
 
 static void board_reset(struct machine *m, enum reset_kind kind)
@@ -405,7 +531,11 @@ struct pc *pc_new(struct machine *m, const struct pc_config *cfg, char **err)
 {
     struct pc *pc = g_new0(struct pc, 1);
     pc->m = m;
+    /* From here on machine_free frees the board, after the devices: on a
+     * failure too, since devices created so far (the IOAPIC) still use
+     * board resources (the APIC bus) until they are destroyed. */
     m->board = pc;
+    m->board_free = board_free;
     memcpy(pc->drives, cfg->ide, sizeof(pc->drives));
 
     if (cfg->kernel) {
@@ -415,24 +545,25 @@ struct pc *pc_new(struct machine *m, const struct pc_config *cfg, char **err)
     }
     if (cfg->bios && load_bios(pc, cfg->bios, err))
         goto fail;
+    if (build_smbios(pc, cfg, err))
+        goto fail;
 
     if (create_intc(pc, err))
         goto fail;
     create_legacy(pc, cfg);
+    create_hpet(pc);
     fill_fw_cfg(pc);
     if (pc->bios && pc->kernel && serve_kernel(pc, err))
         goto fail;
+    fill_smbios(pc);
     fill_cmos(pc);
 
     as_commit(&m->io);
     as_commit(&m->mem);
     m->board_reset = board_reset;
-    m->board_free = board_free;
     return pc;
 fail:
-    pc_free(pc);
-    m->board = NULL;
-    return NULL;
+    return NULL; /* machine_free frees what was built */
 }
 
 /* The configured medium, tray closed, unlocked: the IDE device reports
@@ -457,8 +588,9 @@ void pc_free(struct pc *pc)
         return;
     if (pc->kernel)
         boot_image_free(pc->kernel);
-    /* Called by machine_free once the accelerator is gone (nothing maps
-     * the ROM any more) or by pc_new on failure (before any commit). */
+    smbios_blob_free(&pc->smbios);
+    /* Called by machine_free once the accelerator and the devices are
+     * gone (nothing maps the ROM or uses the APIC bus any more). */
     if (pc->bios)
         munmap(pc->bios, pc->bios_size);
     if (pc->apic_bus)

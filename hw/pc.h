@@ -34,6 +34,8 @@ struct pc_drive {
     char id[32];       /* QMP/HMP device name: "ide0-hd0", "ide1-cd0", ... */
 };
 
+struct smbios_settings;
+
 struct pc_config {
     const char *bios;   /* firmware image path; NULL: none (direct boot) */
     const char *kernel; /* -kernel: Linux bzImage or Multiboot */
@@ -57,6 +59,8 @@ struct pc_config {
     int boot_splash_time;
     int boot_reboot_timeout;
     bool boot_strict; /* strict=on: only the listed devices (SeaBIOS: HALT) */
+    /* -smbios fields (hw/boot/smbios.h); NULL: the defaults. */
+    const struct smbios_settings *smbios;
 };
 
 struct pc;

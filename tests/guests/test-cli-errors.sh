@@ -124,6 +124,17 @@ check_err "Failed to get shared \"write\" lock" "${PM[@]}" -cdrom "$TMP/disk.img
 kill $holder
 wait $holder
 [ $? -eq 0 ] || { cat "$TMP/holder.log"; fail "the lock holder did not exit cleanly"; }
+# -smbios
+check_err "-smbios vendor=x: missing type=" -smbios vendor=x
+check_err "-smbios type=9: unsupported type '9' \(supported: 0, 1, 2, 3, 4, 17\)" -smbios type=9
+check_err "-smbios type=1,vendor=x: type 1 has no field 'vendor'" -smbios type=1,vendor=x
+check_err "-smbios type=0,release=x: release must be MAJOR.MINOR" -smbios type=0,release=x
+check_err "-smbios type=1,uuid=nope: invalid UUID 'nope'" -smbios type=1,uuid=nope
+check_err "-smbios type=4,max-speed=99999: max-speed must be a number from 0 to 65534" \
+    -smbios type=4,max-speed=99999
+check_err "-smbios file=x.bin: binary tables \(file=\) are not supported" -smbios file=x.bin
+check_err "SMBIOS tables too large" -accel test -smp 200 \
+    -smbios "type=4,part=$(head -c 1000 /dev/zero | tr '\0' p)" -kernel "$K/pm32.elf"
 
 # help and version
 "$HVEMU" --help >"$TMP/help" 2>&1 || fail "--help failed"
