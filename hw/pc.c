@@ -360,6 +360,11 @@ static void create_pci(struct pc *pc)
     add_dev(pc, &piix4_pm_class, pc->pm, "piix4_pm");
 }
 
+struct pci_bus *pc_pci_bus(struct pc *pc)
+{
+    return &pc->pci;
+}
+
 /* Without firmware, do what the BIOS would have done before the kernel
  * runs: shadow RAM read/write at 0xC0000-0xFFFFF (the MP table lives
  * there) and the ACPI PM block at its usual place. */
