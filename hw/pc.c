@@ -365,6 +365,11 @@ struct pci_bus *pc_pci_bus(struct pc *pc)
     return &pc->pci;
 }
 
+void pc_power_button(struct pc *pc)
+{
+    piix4_pm_power_button(pc->pm);
+}
+
 /* Without firmware, do what the BIOS would have done before the kernel
  * runs: shadow RAM read/write at 0xC0000-0xFFFFF (the MP table lives
  * there) and the ACPI PM block at its usual place. */

@@ -74,5 +74,8 @@ int pc_power_on(struct pc *pc, char **err);
  * query-pci. */
 struct pci_bus;
 struct pci_bus *pc_pci_bus(struct pc *pc);
+/* Press the ACPI power button (PIIX4 PWRBTN_STS, SCI if enabled): for QMP
+ * system_powerdown.  Machine lock held. */
+void pc_power_button(struct pc *pc);
 
 #endif

@@ -13,6 +13,7 @@
 #include "hw/pc.h"
 #include "hw/pci/i440fx.h"
 #include "hw/pci/piix3.h"
+#include "monitor/monitor.h"
 
 #define BIOS_SIZE (256 * KiB)
 
@@ -339,6 +340,22 @@ static void test_save_load(void)
     board_free(c);
 }
 
+static void test_info_pci(void)
+{
+    struct board *b = board_new(true);
+    struct monitor *mon = monitor_new(b->m);
+    machine_lock(b->m);
+    char *outp = monitor_hmp_command(mon, "info pci");
+    machine_unlock(b->m);
+    g_assert_nonnull(strstr(outp, "  Bus  0, device   0, function 0:\n    Class 0600: PCI device 8086:1237\n"));
+    g_assert_nonnull(strstr(outp, "  Bus  0, device   1, function 0:\n    Class 0601: PCI device 8086:7000\n"));
+    g_assert_nonnull(strstr(outp, "  Bus  0, device   1, function 3:\n    Class 0680: PCI device 8086:7113\n"
+                                  "      IRQ 0, pin A\n"));
+    g_free(outp);
+    monitor_free(mon);
+    board_free(b);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -349,5 +366,6 @@ int main(int argc, char **argv)
     g_test_add_func("/chipset/pm", test_pm);
     g_test_add_func("/chipset/firmwareless", test_firmwareless);
     g_test_add_func("/chipset/save-load", test_save_load);
+    g_test_add_func("/chipset/info-pci", test_info_pci);
     return g_test_run();
 }
