@@ -50,12 +50,13 @@ struct pc_config {
     struct pc_drive ide[PC_MAX_IDE];
     /* -boot: order/once as drive letters ("cd": disk then CD-ROM, as QEMU's
      * a/b floppy, c first disk, d first CD-ROM, n network); menu and its
-     * splash time (ms); reboot-timeout (ms, -1: none). */
+     * splash time (ms, -1: not given); reboot-timeout (ms, -1: none). */
     char boot_order[16];
     char boot_once[16];
     bool boot_menu;
     int boot_splash_time;
     int boot_reboot_timeout;
+    bool boot_strict; /* strict=on: only the listed devices (SeaBIOS: HALT) */
 };
 
 struct pc;
