@@ -222,7 +222,9 @@ void ide_abort(struct ide_dev *d)
 
 struct ide_req {
     struct ide_dev *d;
+    struct blk *blk; /* the medium may change while it is in flight */
     uint32_t gen;
+    struct ide_req *next;
 };
 
 static void ide_io_done(struct ide_dev *d, int ret);
@@ -232,6 +234,12 @@ static void req_done(void *opaque, int ret)
     struct ide_req *q = opaque;
     struct ide_dev *d = q->d;
     bool stale = q->gen != d->gen;
+    for (struct ide_req **p = &d->reqs; *p; p = &(*p)->next) {
+        if (*p == q) {
+            *p = q->next;
+            break;
+        }
+    }
     g_free(q);
     d->inflight--;
     if (stale)
@@ -240,37 +248,53 @@ static void req_done(void *opaque, int ret)
     ide_io_done(d, ret);
 }
 
+static struct ide_req *req_new(struct ide_dev *d)
+{
+    struct ide_req *q = g_new(struct ide_req, 1);
+    q->d = d;
+    q->blk = d->blk;
+    q->gen = d->gen;
+    q->next = NULL;
+    return q;
+}
+
+static void req_started(struct ide_dev *d, struct ide_req *q)
+{
+    q->next = d->reqs;
+    d->reqs = q;
+    d->inflight++;
+    d->io_pending = true;
+}
+
 /* Start a request for the current op; 0 or a negative errno (then nothing
  * is in flight and the caller reports the error). */
 int ide_submit(struct ide_dev *d, bool write, uint64_t offset, const struct iovec *iov,
                int niov)
 {
-    struct ide_req *q = g_new(struct ide_req, 1);
-    q->d = d;
-    q->gen = d->gen;
+    if (!d->blk)
+        return -ENOMEDIUM;
+    struct ide_req *q = req_new(d);
     int rc = write ? blk_writev(d->blk, offset, iov, niov, req_done, q)
                    : blk_readv(d->blk, offset, iov, niov, req_done, q);
     if (rc < 0) {
         g_free(q);
         return rc;
     }
-    d->inflight++;
-    d->io_pending = true;
+    req_started(d, q);
     return 0;
 }
 
 static int submit_flush(struct ide_dev *d)
 {
-    struct ide_req *q = g_new(struct ide_req, 1);
-    q->d = d;
-    q->gen = d->gen;
+    if (!d->blk)
+        return -ENOMEDIUM;
+    struct ide_req *q = req_new(d);
     int rc = blk_flush(d->blk, req_done, q);
     if (rc < 0) {
         g_free(q);
         return rc;
     }
-    d->inflight++;
-    d->io_pending = true;
+    req_started(d, q);
     return 0;
 }
 
@@ -1251,8 +1275,8 @@ void ide_bus_drain(struct ide_bus *bus)
 {
     for (int i = 0; i < 2; i++) {
         struct ide_dev *d = &bus->dev[i];
-        while (d->inflight && d->blk)
-            blk_drain(d->blk);
+        while (d->reqs)
+            blk_drain(d->reqs->blk);
     }
 }
 

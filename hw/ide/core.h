@@ -102,6 +102,7 @@ struct ide_dma_ops {
 };
 
 struct ide_bus;
+struct ide_req;
 
 /* Tray moved (guest START STOP UNIT or the monitor): unit 0/1 of bus. */
 typedef void ide_tray_fn(void *opaque, struct ide_bus *bus, int unit, bool open);
@@ -155,6 +156,7 @@ struct ide_dev {
     /* Host side: requests in flight and their generation. */
     uint32_t gen;
     unsigned inflight;
+    struct ide_req *reqs; /* in flight, newest first */
     struct iovec iov_buf;
     struct iovec iov[IDE_DMA_MAX_IOV];
 };
