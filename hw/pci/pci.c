@@ -553,7 +553,7 @@ static bool ro_checked(const struct pci_dev *d, unsigned o, uint8_t *mask)
     return false;
 }
 
-int pci_dev_load(struct pci_dev *d, struct vm_reader *r)
+static int load_config(struct pci_dev *d, struct vm_reader *r, bool strict)
 {
     uint8_t cfg[PCI_CONFIG_SIZE];
     uint8_t intx = (uint8_t)d->intx_level;
@@ -562,7 +562,8 @@ int pci_dev_load(struct pci_dev *d, struct vm_reader *r)
         return -1;
     for (unsigned o = 0; o < PCI_CONFIG_SIZE; o++) {
         uint8_t m;
-        if (ro_checked(d, o, &m) && ((cfg[o] ^ d->config[o]) & m)) {
+        bool check = ro_checked(d, o, &m) || (strict && o >= 0x40);
+        if (check && ((cfg[o] ^ d->config[o]) & m)) {
             vmr_fail(r, "pci-config", "read-only byte 0x%02x is 0x%02x, expected 0x%02x", o,
                      cfg[o], d->config[o]);
             return -1;
@@ -572,4 +573,14 @@ int pci_dev_load(struct pci_dev *d, struct vm_reader *r)
     d->intx_level = intx;
     pci_update_mappings(d);
     return 0;
+}
+
+int pci_dev_load(struct pci_dev *d, struct vm_reader *r)
+{
+    return load_config(d, r, false);
+}
+
+int pci_dev_load_strict(struct pci_dev *d, struct vm_reader *r)
+{
+    return load_config(d, r, true);
 }
