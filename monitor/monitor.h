@@ -49,6 +49,9 @@ void monitor_add_hmp(struct monitor *mon, struct chardev *cd);
 /* A chardev query-chardev lists (every chardev the command line made). */
 void monitor_register_chardev(struct monitor *mon, struct chardev *cd);
 
+/* The board's tray listener (pc_set_tray_listener): DEVICE_TRAY_MOVED. */
+void monitor_tray_moved(void *opaque, const char *id, bool open);
+
 /* Run one HMP command line; returns its output (caller frees). */
 char *monitor_hmp_command(struct monitor *mon, const char *line);
 
