@@ -538,6 +538,9 @@ static int piix_load(void *dev, struct vm_reader *r)
         if (ide_bus_load(&s->bus[ch], r, pre[ch]))
             return -1;
     }
+    /* Which ports are decoded is host-side state: derive it now (settle
+     * does it again, and re-drives the interrupt lines). */
+    update_decode(s);
     return 0;
 }
 
