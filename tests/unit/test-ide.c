@@ -3,6 +3,8 @@
  * driven through the legacy ports and BAR4 as SeaBIOS (PIO) and Linux
  * ata_piix (BMDMA) drive them, on real image files. */
 #include <libfdt.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include "tests/unit/ide_fixture.h"
 
 #define DISK_SIZE (1 * MiB) /* 2048 sectors */
@@ -423,6 +425,38 @@ static void test_readonly(void)
     fx_free(&f);
 }
 
+/* A backend write error (EFBIG past RLIMIT_FSIZE): ERR with ABRT and the
+ * failing sector in the task file, for PIO and DMA. */
+static void test_write_error(void)
+{
+    struct fx f;
+    setup(&f, false);
+    struct rlimit old, lim;
+    g_assert_cmpint(getrlimit(RLIMIT_FSIZE, &old), ==, 0);
+    lim = old;
+    lim.rlim_cur = 512 * 1024;
+    signal(SIGXFSZ, SIG_IGN);
+    g_assert_cmpint(setrlimit(RLIMIT_FSIZE, &lim), ==, 0);
+    lba28(&f, 1500, 1);
+    cmd(&f, 0x30);
+    pio_write_sector(&f, 0x77);
+    fx_wait(&f);
+    g_assert_cmphex(fx_status(&f, P0), ==, IDE_ST_DRDY | IDE_ST_DSC | IDE_ST_ERR);
+    g_assert_cmphex(test_inb(f.t, P0 + 1), ==, IDE_ER_ABRT);
+    g_assert_cmpuint(test_inb(f.t, P0 + 3) | test_inb(f.t, P0 + 4) << 8, ==, 1500);
+    fx_prd(&f, 0x1000, 0x100000, 512, true);
+    fx_bm_setup(&f, 0, 0x1000, false);
+    lba28(&f, 1600, 1);
+    cmd(&f, 0xca);
+    fx_bm_start(&f, 0, false);
+    fx_wait(&f);
+    g_assert_cmphex(fx_status(&f, P0), ==, IDE_ST_DRDY | IDE_ST_DSC | IDE_ST_ERR);
+    g_assert_cmphex(test_inb(f.t, P0 + 1), ==, IDE_ER_ABRT);
+    g_assert_cmphex(fx_bm_status(&f, 0) & (BM_ST_ERROR | BM_ST_INTR), ==, BM_ST_INTR);
+    g_assert_cmpint(setrlimit(RLIMIT_FSIZE, &old), ==, 0);
+    fx_free(&f);
+}
+
 static void test_misc_commands(void)
 {
     struct fx f;
@@ -827,6 +861,7 @@ int main(int argc, char **argv)
     g_test_add_func("/ide/multiple", test_multiple);
     g_test_add_func("/ide/readonly", test_readonly);
     g_test_add_func("/ide/misc-commands", test_misc_commands);
+    g_test_add_func("/ide/write-error", test_write_error);
     g_test_add_func("/ide/dma/read-write", test_dma_read_write);
     g_test_add_func("/ide/dma/prd-larger", test_dma_prd_larger);
     g_test_add_func("/ide/dma/prd-shorter", test_dma_prd_shorter);
