@@ -544,12 +544,26 @@ static int piix_load(void *dev, struct vm_reader *r)
     return 0;
 }
 
+/* Teardown.  machine_free destroys devices in creation order while the
+ * address spaces still list the regions of those already freed, so this
+ * must not commit a space (pci_dev_remove does when BAR4 is mapped): the
+ * regions are only taken off the lists and the function off the bus. */
 static void piix_destroy(void *dev)
 {
     struct piix_ide *s = dev;
     for (int ch = 0; ch < 2; ch++)
         ide_bus_cleanup(&s->bus[ch]);
-    pci_dev_remove(&s->pci);
+    struct pci_bus *bus = s->pci.bus;
+    if (bus) {
+        struct mem_region *rs[] = { &s->bus[0].cmd_region, &s->bus[0].ctl_region,
+                                    &s->bus[1].cmd_region, &s->bus[1].ctl_region,
+                                    &s->bm_region };
+        for (size_t i = 0; i < ARRAY_SIZE(rs); i++)
+            if (rs[i]->mapped && bus->io)
+                as_del(bus->io, rs[i]);
+        if (bus->devs[s->pci.devfn] == &s->pci)
+            bus->devs[s->pci.devfn] = NULL;
+    }
     g_free(s);
 }
 
