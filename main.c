@@ -1228,6 +1228,7 @@ static int run(struct cli *c)
         goto out;
     }
     monitor_set_board(r.mon, r.pc);
+    pc_set_tray_listener(r.pc, monitor_tray_moved, r.mon);
     g_unix_signal_add(SIGINT, on_signal, r.m);
     g_unix_signal_add(SIGTERM, on_signal, r.m);
     g_unix_signal_add(SIGHUP, on_signal, r.m);

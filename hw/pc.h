@@ -93,5 +93,20 @@ struct pci_bus *pc_pci_bus(struct pc *pc);
 /* Press the ACPI power button (PIIX4 PWRBTN_STS, SCI if enabled): for QMP
  * system_powerdown.  Machine lock held. */
 void pc_power_button(struct pc *pc);
+/* ---- removable media (the monitor's eject / change; lock held) ----
+ * Drives are named by their pc_drive id ("ide1-cd0").  Both return 0, or
+ * -ENODEV (no such drive) / -1 (anything else) with *err set to QEMU's
+ * message.  eject: opens the tray and removes the disc (-1 if the guest
+ * locked the tray and !force: the guest is asked to eject instead).
+ * change: eject, open `file` (format NULL or "raw"; CDs are always opened
+ * read-only, ro_mode "retain"/"read-only"/"read-write" applies to disks'
+ * future use), insert it and close the tray, which the guest sees as a
+ * media change. */
+int pc_drive_eject(struct pc *pc, const char *id, bool force, char **err);
+int pc_drive_change(struct pc *pc, const char *id, const char *file, const char *format,
+                    const char *ro_mode, bool force, char **err);
+/* Tray moves (guest or monitor) go to fn: the monitor's DEVICE_TRAY_MOVED. */
+typedef void pc_tray_fn(void *opaque, const char *id, bool open);
+void pc_set_tray_listener(struct pc *pc, pc_tray_fn *fn, void *opaque);
 
 #endif

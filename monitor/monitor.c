@@ -59,6 +59,18 @@ static void on_run_event(void *opaque, enum run_event ev, enum shutdown_cause ca
     qmp_emit_event(mon->qmp, name, data);
 }
 
+/* The board's tray listener (main.c connects it): guest or monitor moved
+ * a CD tray. */
+void monitor_tray_moved(void *opaque, const char *id, bool open)
+{
+    struct monitor *mon = opaque;
+    JsonObject *data = json_object_new();
+    json_object_set_string_member(data, "device", id);
+    json_object_set_string_member(data, "id", id);
+    json_object_set_boolean_member(data, "tray-open", open);
+    qmp_emit_event(mon->qmp, "DEVICE_TRAY_MOVED", data);
+}
+
 static void on_requests_done(void *opaque)
 {
     struct monitor *mon = opaque;
@@ -186,8 +198,66 @@ static void hmp_info(struct monitor *mon, const char *what, GString *out)
     }
 }
 
+/* eject [-f] device */
+static void hmp_eject(struct monitor *mon, char **words, GString *out)
+{
+    bool force = words[0] && !strcmp(words[0], "-f");
+    const char *dev = words[force];
+    struct pc *pc = mon->m->board;
+    char *err = NULL;
+    if (!dev) {
+        g_string_append(out, "Error: eject: missing device\n");
+        return;
+    }
+    if (!pc)
+        err = g_strdup_printf("Device '%s' not found", dev);
+    if (pc && !pc_drive_eject(pc, dev, force, &err))
+        return;
+    g_string_append_printf(out, "Error: %s\n", err);
+    g_free(err);
+}
+
+/* change device filename [format [read-only-mode]] */
+static void hmp_change(struct monitor *mon, char **words, GString *out)
+{
+    struct pc *pc = mon->m->board;
+    char *err = NULL;
+    if (!words[0] || !words[1]) {
+        g_string_append(out, "Error: change: usage: change device filename [format "
+                             "[read-only-mode]]\n");
+        return;
+    }
+    const char *fmt = words[2], *ro = fmt ? words[3] : NULL;
+    if (!pc)
+        err = g_strdup_printf("Device '%s' not found", words[0]);
+    if (pc && !pc_drive_change(pc, words[0], words[1], fmt, ro, false, &err))
+        return;
+    g_string_append_printf(out, "Error: %s\n", err);
+    g_free(err);
+}
+
+/* The words of a line after the command, empty ones dropped (the caller
+ * frees the vector, not the strings: they point into all). */
+static char **hmp_args(char **all)
+{
+    GPtrArray *a = g_ptr_array_new();
+    bool first = true;
+    for (int i = 0; all[i]; i++) {
+        if (!all[i][0])
+            continue;
+        if (first)
+            first = false;
+        else
+            g_ptr_array_add(a, all[i]);
+    }
+    g_ptr_array_add(a, NULL);
+    return (char **)g_ptr_array_free(a, FALSE);
+}
+
 static const char hmp_help[] =
+    "change device filename [format [read-only-mode]] -- change a removable medium\n"
     "cont|c  -- resume emulation\n"
+    "eject [-f] device -- eject a removable medium (use -f to force it)\n"
     "help|? [cmd] -- show the help\n"
     "info [subcommand] -- show various information about the system state\n"
     "quit|q  -- quit the emulator\n"
@@ -224,6 +294,13 @@ char *monitor_hmp_command(struct monitor *mon, const char *line)
         machine_request(m, REQ_POWERDOWN, 0);
     } else if (!strcmp(cmd, "quit") || !strcmp(cmd, "q")) {
         machine_request(m, REQ_QUIT, SHUTDOWN_CAUSE_HOST_QMP_QUIT);
+    } else if (!strcmp(cmd, "eject") || !strcmp(cmd, "change")) {
+        char **args = hmp_args(all);
+        if (cmd[0] == 'e')
+            hmp_eject(mon, args, out);
+        else
+            hmp_change(mon, args, out);
+        g_free(args);
     } else {
         g_string_append_printf(out, "unknown command: '%s'\n", cmd);
     }

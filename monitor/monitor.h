@@ -53,6 +53,8 @@ void monitor_register_chardev(struct monitor *mon, struct chardev *cd);
 
 /* The board whose drives query-block and info block report. */
 void monitor_set_board(struct monitor *mon, struct pc *pc);
+/* The board's tray listener (pc_set_tray_listener): DEVICE_TRAY_MOVED. */
+void monitor_tray_moved(void *opaque, const char *id, bool open);
 
 /* Run one HMP command line; returns its output (caller frees). */
 char *monitor_hmp_command(struct monitor *mon, const char *line);

@@ -335,40 +335,63 @@ static JsonNode *cmd_send_key(struct qmp_req *req, JsonObject *args)
 
 /* ---- block devices: the board's IDE drives ---- */
 
-static bool find_drive(struct monitor *mon, const char *name, struct pc_drive_info *out)
-{
-    for (int i = 0; mon->pc && i < PC_MAX_IDE; i++)
-        if (pc_drive_info(mon->pc, i, out) && !strcmp(out->id, name))
-            return true;
-    return false;
-}
-
-/* eject, blockdev-change-medium: QEMU's lookup of a block device.  Media
- * changes need the IDE device's tray, which is not wired to the monitor
- * yet. */
-static JsonNode *no_block_device(struct qmp_req *req, JsonObject *args)
+/* eject, blockdev-change-medium: QEMU's lookup of a block device, then the
+ * board (hw/pc.c) opens the tray, swaps the disc and closes it; the
+ * DEVICE_TRAY_MOVED events come back through monitor_tray_moved. */
+static const char *block_device_arg(struct qmp_req *req, JsonObject *args)
 {
     bool dev = json_object_has_member(args, "device"), id = json_object_has_member(args, "id");
     if (dev == id) {
         qmp_req_error(req, QMP_ERR_GENERIC, "Need exactly one of 'device' and 'id'");
         return NULL;
     }
-    const char *name = json_object_get_string_member(args, dev ? "device" : "id");
-    struct pc_drive_info d;
-    bool any = false;
-    for (int i = 0; MON(req)->pc && i < PC_MAX_IDE; i++)
-        any |= pc_drive_info(MON(req)->pc, i, &d);
-    if (!any)
-        qmp_req_error(req, QMP_ERR_DEVICE_NOT_FOUND, "Device '%s' not found (no block devices)",
-                      name);
-    else if (!find_drive(MON(req), name, &d))
-        qmp_req_error(req, QMP_ERR_DEVICE_NOT_FOUND, "Device '%s' not found", name);
-    else if (d.media != PC_MEDIA_CDROM)
-        qmp_req_error(req, QMP_ERR_GENERIC, "Device '%s' is not removable", name);
-    else
-        qmp_req_error(req, QMP_ERR_GENERIC, "Device '%s': changing media is not supported yet",
-                      name);
+    return json_object_get_string_member(args, dev ? "device" : "id");
+}
+
+static JsonNode *block_result(struct qmp_req *req, int rc, char *err)
+{
+    if (rc)
+        qmp_req_error(req, rc == -ENODEV ? QMP_ERR_DEVICE_NOT_FOUND : QMP_ERR_GENERIC, "%s",
+                      err);
+    g_free(err);
     return NULL;
+}
+
+static JsonNode *cmd_eject(struct qmp_req *req, JsonObject *args)
+{
+    const char *name = block_device_arg(req, args);
+    struct pc *pc = MON(req)->m->board;
+    if (!name)
+        return NULL;
+    bool force = json_object_has_member(args, "force") &&
+                 json_object_get_boolean_member(args, "force");
+    char *err = NULL;
+    int rc = pc ? pc_drive_eject(pc, name, force, &err) : -ENODEV;
+    if (!pc)
+        err = g_strdup_printf("Device '%s' not found", name);
+    return block_result(req, rc, err);
+}
+
+static JsonNode *cmd_change_medium(struct qmp_req *req, JsonObject *args)
+{
+    const char *name = block_device_arg(req, args);
+    struct pc *pc = MON(req)->m->board;
+    if (!name)
+        return NULL;
+    const char *file = json_object_get_string_member(args, "filename");
+    const char *fmt = json_object_has_member(args, "format")
+                          ? json_object_get_string_member(args, "format")
+                          : NULL;
+    const char *ro = json_object_has_member(args, "read-only-mode")
+                         ? json_object_get_string_member(args, "read-only-mode")
+                         : NULL;
+    bool force = json_object_has_member(args, "force") &&
+                 json_object_get_boolean_member(args, "force");
+    char *err = NULL;
+    int rc = pc ? pc_drive_change(pc, name, file, fmt, ro, force, &err) : -ENODEV;
+    if (!pc)
+        err = g_strdup_printf("Device '%s' not found", name);
+    return block_result(req, rc, err);
 }
 
 /* BlockdevCacheInfo: writeback is the guest-visible write cache. */
@@ -732,8 +755,8 @@ const struct qmp_command qmp_commands[] = {
     { "human-monitor-command", cmd_human_monitor_command, args_hmp, "str", QMP_CMD_WAIT },
     { "screendump", cmd_screendump, args_screendump, EMPTY, 0 },
     { "send-key", cmd_send_key, args_send_key, EMPTY, 0 },
-    { "eject", no_block_device, args_eject, EMPTY, 0 },
-    { "blockdev-change-medium", no_block_device, args_change_medium, EMPTY, 0 },
+    { "eject", cmd_eject, args_eject, EMPTY, 0 },
+    { "blockdev-change-medium", cmd_change_medium, args_change_medium, EMPTY, 0 },
     { "query-block", cmd_query_block, NULL, "[BlockInfo]", 0 },
     { "query-vnc", cmd_query_vnc, NULL, "VncInfo", 0 },
     { "change-vnc-password", cmd_change_vnc_password, args_vnc_password, EMPTY, 0 },
@@ -861,6 +884,9 @@ static const struct schema_member m_key_value[] = {
 static const struct schema_member m_shutdown_event[] = {
     M("guest", "bool"), M("reason", "ShutdownCause"), END,
 };
+static const struct schema_member m_tray_event[] = {
+    M("device", "str"), M("id", "str"), M("tray-open", "bool"), END,
+};
 static const struct schema_member m_empty[] = { END };
 
 static const char *const v_run_state[] = {
@@ -913,6 +939,7 @@ static const struct schema_type schema_types[] = {
     { "SchemaInfo", m_schema_info, NULL },
     { "KeyValue", m_key_value, NULL },
     { "q_obj_SHUTDOWN-arg", m_shutdown_event, NULL },
+    { "q_obj_DEVICE_TRAY_MOVED-arg", m_tray_event, NULL },
     { "RunState", NULL, v_run_state },
     { "SysEmuTarget", NULL, v_target },
     { "QMPCapability", NULL, v_capability },
@@ -932,6 +959,7 @@ static const struct {
     { "STOP", EMPTY },
     { "RESUME", EMPTY },
     { "POWERDOWN", EMPTY },
+    { "DEVICE_TRAY_MOVED", "q_obj_DEVICE_TRAY_MOVED-arg" },
 };
 
 static const struct {
