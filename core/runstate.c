@@ -92,7 +92,8 @@ int runstate_start(struct machine *m, bool autostart, char **err)
         a->pause(m); /* the vCPU threads start parked */
     if (autostart)
         vclock_start(&m->clock);
-    if (a->start(m, err))
+    /* -machine none has no CPUs to start. */
+    if (m->smp_cpus && a->start(m, err))
         return -1;
     atomic_store(&m->state, autostart ? RUN_STATE_RUNNING : RUN_STATE_PRELAUNCH);
     return 0;

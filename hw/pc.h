@@ -68,5 +68,7 @@ void pc_free(struct pc *pc);
 /* Cold reset: devices, then firmware/kernel re-installed (also called by the
  * main loop on warm resets through m->board_reset). */
 int pc_power_on(struct pc *pc, char **err);
+/* The PS/2 keyboard behind the i8042, for the monitor's send-key. */
+struct ps2_kbd *pc_keyboard(struct pc *pc);
 
 #endif

@@ -1,31 +1,28 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* monitor.c: wiring of the control plane (see monitor.h), the run-state
- * events as QMP events, and the human monitor (HMP).
+/* monitor.c: wiring of the control plane (see monitor.h): the run-state
+ * events as QMP events, the keyboard for send-key, and the human monitor's
+ * chardev sessions (the commands are in monitor/hmp.c, the line editor in
+ * monitor/readline.c).
  *
- * HMP: a small subset of QEMU's human monitor commands (help, info
- * status/version/name/uuid/kvm/chardev, stop, cont, system_reset,
- * system_powerdown, quit) with QEMU's output texts, reachable through QMP's
- * human-monitor-command and on chardevs (-monitor, -mon mode=readline,
- * mon:stdio).  The chardev frontend is a plain line editor: printable
- * characters echo, backspace erases, Enter runs the line; there is no
- * history or completion.  Threat model: a line is at most HMP_LINE_MAX
- * bytes; longer input is dropped until the end of the line. */
+ * HMP sessions: reachable on chardevs (-monitor, -mon mode=readline,
+ * mon:stdio) with QEMU's banner and "(qemu) " prompt, line editing and a
+ * per-session history; each session keeps its selected CPU (`cpu N`). */
 #include <string.h>
 #include <unistd.h>
 #include "config.h"
-#include "core/accel_ops.h"
 #include "core/runstate.h"
 #include "monitor/monitor.h"
 #include "monitor/qmp_cmds.h"
+#include "monitor/readline.h"
 
-#define HMP_LINE_MAX 1024
 #define HMP_PROMPT "(qemu) "
 
 struct hmp_session {
     struct monitor *mon;
     struct chardev *cd;
-    GString *line;
-    bool overflow, mux;
+    struct readline rl;
+    unsigned cpu; /* the session's CPU (cpu N) */
+    bool mux;
 };
 
 /* ---- run-state events -> QMP events ---- */
@@ -62,101 +59,66 @@ static void on_requests_done(void *opaque)
     qmp_server_requests_done(mon->qmp);
 }
 
-/* ---- HMP commands ---- */
+/* ---- keys ---- */
 
-static void hmp_info_status(struct monitor *mon, GString *out)
+void monitor_set_keyboard(struct monitor *mon, struct ps2_kbd *kbd)
 {
-    enum run_state s = runstate_get(mon->m);
-    g_string_append_printf(out, "VM status: %s", s == RUN_STATE_RUNNING ? "running" : "paused");
-    if (s != RUN_STATE_RUNNING && s != RUN_STATE_PAUSED)
-        g_string_append_printf(out, " (%s)", run_state_name(s));
-    g_string_append_c(out, '\n');
+    if (!mon->keys)
+        mon->keys = g_new0(struct key_sender, 1);
+    key_sender_init(mon->keys, &mon->m->clock, kbd);
 }
 
-static void hmp_info(struct monitor *mon, const char *what, GString *out)
+int monitor_send_keys(struct monitor *mon, const unsigned *keys, unsigned n, int64_t hold_ms,
+                      char **err)
 {
-    struct machine *m = mon->m;
-    if (!*what) {
-        g_string_append(out, "info chardev  -- show the character devices\n"
-                             "info kvm  -- show KVM information\n"
-                             "info name  -- show the current VM name\n"
-                             "info status  -- show the current VM status (running|paused)\n"
-                             "info uuid  -- show the current VM UUID\n"
-                             "info version  -- show the version of QEMU\n");
-    } else if (!strcmp(what, "status")) {
-        hmp_info_status(mon, out);
-    } else if (!strcmp(what, "version")) {
-        g_string_append_printf(out, "%d.%d.%d (hvemu " HVEMU_VERSION ")\n", QMP_QEMU_MAJOR,
-                               QMP_QEMU_MINOR, QMP_QEMU_MICRO);
-    } else if (!strcmp(what, "name")) {
-        if (m->name)
-            g_string_append_printf(out, "%s\n", m->name);
-    } else if (!strcmp(what, "uuid")) {
-        const uint8_t *u = m->uuid;
-        for (int i = 0; i < 16; i++)
-            g_string_append_printf(out, "%s%02x", i == 4 || i == 6 || i == 8 || i == 10 ? "-" : "",
-                                   u[i]);
-        g_string_append_c(out, '\n');
-    } else if (!strcmp(what, "kvm")) {
-        g_string_append_printf(out, "kvm support: %s\n",
-                               m->accel && !strcmp(m->accel->name, "kvm") ? "enabled"
-                                                                           : "disabled");
-    } else if (!strcmp(what, "chardev")) {
-        for (guint i = 0; i < mon->chardevs->len; i++)
-            g_string_append_printf(out, "%s: filename=%s\n",
-                                   chardev_label(mon->chardevs->pdata[i]),
-                                   chardev_filename(mon->chardevs->pdata[i]));
-    } else {
-        g_string_append_printf(out, "unknown command: 'info %s'\n", what);
+    if (!mon->keys) {
+        *err = g_strdup("No keyboard to send keys to (this machine has none)");
+        return -1;
     }
+    /* A hold time beyond an hour is an hour: keeps deadlines far from
+     * overflow. */
+    hold_ms = CLAMP(hold_ms, 0, 3600 * 1000);
+    if (key_sender_send(mon->keys, keys, n, hold_ms * 1000000)) {
+        *err = g_strdup_printf("Too many keys queued (at most %d key events)", KEYQ_MAX);
+        return -1;
+    }
+    return 0;
 }
 
-static const char hmp_help[] =
-    "cont|c  -- resume emulation\n"
-    "help|? [cmd] -- show the help\n"
-    "info [subcommand] -- show various information about the system state\n"
-    "quit|q  -- quit the emulator\n"
-    "stop|s  -- stop emulation\n"
-    "system_powerdown  -- send system power down event\n"
-    "system_reset  -- reset the system\n";
+/* ---- pausing the vCPUs for a moment ---- */
 
-char *monitor_hmp_command(struct monitor *mon, const char *line)
+/* Called with the machine lock held (HMP commands run under it); a vCPU may
+ * need the lock to finish the exit it is in before it can park, so it is
+ * released while they park. */
+bool monitor_pause_vcpus(struct monitor *mon)
 {
-    GString *out = g_string_new(NULL);
-    char **all = g_strsplit_set(line, " \t", -1);
-    const char *w[2] = { "", "" };
-    for (int i = 0, n = 0; all[i] && n < 2; i++)
-        if (all[i][0])
-            w[n++] = all[i];
-    const char *cmd = w[0], *arg = w[1];
     struct machine *m = mon->m;
-    if (!*cmd) {
-        /* an empty line does nothing */
-    } else if (!strcmp(cmd, "help") || !strcmp(cmd, "?")) {
-        g_string_append(out, hmp_help);
-    } else if (!strcmp(cmd, "info")) {
-        hmp_info(mon, arg, out);
-    } else if (!strcmp(cmd, "stop") || !strcmp(cmd, "s")) {
-        machine_request(m, REQ_STOP, 0);
-    } else if (!strcmp(cmd, "cont") || !strcmp(cmd, "c")) {
-        if (runstate_needs_reset(m))
-            g_string_append(out, "Error: Resetting the Virtual Machine is required\n");
-        else
-            machine_request(m, REQ_CONT, 0);
-    } else if (!strcmp(cmd, "system_reset")) {
-        machine_request(m, REQ_RESET, SHUTDOWN_CAUSE_HOST_QMP_SYSTEM_RESET);
-    } else if (!strcmp(cmd, "system_powerdown")) {
-        machine_request(m, REQ_POWERDOWN, 0);
-    } else if (!strcmp(cmd, "quit") || !strcmp(cmd, "q")) {
-        machine_request(m, REQ_QUIT, SHUTDOWN_CAUSE_HOST_QMP_QUIT);
-    } else {
-        g_string_append_printf(out, "unknown command: '%s'\n", cmd);
-    }
-    g_strfreev(all);
-    return g_string_free(out, FALSE);
+    if (!runstate_is_running(m) || !m->accel || !m->accel->pause)
+        return false;
+    pthread_mutex_unlock(&m->lock);
+    m->accel->pause(m);
+    pthread_mutex_lock(&m->lock);
+    return true;
+}
+
+void monitor_resume_vcpus(struct monitor *mon, bool paused)
+{
+    struct machine *m = mon->m;
+    if (paused && m->accel->resume)
+        m->accel->resume(m);
 }
 
 /* ---- the HMP chardev frontend ---- */
+
+static void hmp_write(struct hmp_session *h, const char *s, size_t len)
+{
+    chardev_write(h->cd, s, (int)len);
+}
+
+static void rl_write(void *opaque, const char *s, size_t len)
+{
+    hmp_write(opaque, s, len);
+}
 
 static void hmp_puts(struct hmp_session *h, const char *s)
 {
@@ -167,8 +129,21 @@ static void hmp_puts(struct hmp_session *h, const char *s)
             g_string_append_c(o, '\r');
         g_string_append_c(o, *s);
     }
-    chardev_write(h->cd, o->str, (int)o->len);
+    hmp_write(h, o->str, o->len);
     g_string_free(o, TRUE);
+}
+
+static void rl_run(void *opaque, const char *line)
+{
+    struct hmp_session *h = opaque;
+    if (!line) {
+        hmp_puts(h, "Error: line too long (more than 1024 bytes): not run\n");
+    } else {
+        char *out = monitor_hmp_command_cpu(h->mon, line, &h->cpu);
+        hmp_puts(h, out);
+        g_free(out);
+    }
+    hmp_puts(h, HMP_PROMPT);
 }
 
 static int hmp_can_read(void *opaque)
@@ -176,50 +151,16 @@ static int hmp_can_read(void *opaque)
     return 256;
 }
 
-static void hmp_byte(struct hmp_session *h, uint8_t b)
-{
-    if (b == '\r' || b == '\n') {
-        hmp_puts(h, "\n");
-        if (!h->overflow) {
-            char *out = monitor_hmp_command(h->mon, h->line->str);
-            hmp_puts(h, out);
-            g_free(out);
-        }
-        g_string_truncate(h->line, 0);
-        h->overflow = false;
-        hmp_puts(h, HMP_PROMPT);
-    } else if (b == 0x7f || b == 0x08) {
-        if (h->line->len) {
-            g_string_truncate(h->line, h->line->len - 1);
-            hmp_puts(h, "\b \b");
-        }
-    } else if (b >= 0x20 && b < 0x7f) {
-        if (h->line->len >= HMP_LINE_MAX) {
-            h->overflow = true;
-            return;
-        }
-        g_string_append_c(h->line, (char)b);
-        char echo[2] = { (char)b, 0 };
-        hmp_puts(h, echo);
-    }
-}
-
 static void hmp_read(void *opaque, const uint8_t *buf, int len)
 {
     struct hmp_session *h = opaque;
-    for (int i = 0; i < len; i++) {
-        /* "\r\n" from a line-buffered client is one Enter. */
-        if (buf[i] == '\n' && i > 0 && buf[i - 1] == '\r')
-            continue;
-        hmp_byte(h, buf[i]);
-    }
+    readline_input(&h->rl, buf, (size_t)len);
 }
 
 static void hmp_event(void *opaque, enum chardev_event ev)
 {
     struct hmp_session *h = opaque;
-    g_string_truncate(h->line, 0);
-    h->overflow = false;
+    readline_clear(&h->rl);
     if (ev == CHR_OPENED) {
         char *banner = g_strdup_printf("QEMU %d.%d.%d monitor - type 'help' for more "
                                        "information\n" HMP_PROMPT,
@@ -234,7 +175,7 @@ void monitor_add_hmp(struct monitor *mon, struct chardev *cd)
     struct hmp_session *h = g_new0(struct hmp_session, 1);
     h->mon = mon;
     h->cd = cd;
-    h->line = g_string_new(NULL);
+    readline_init(&h->rl, HMP_PROMPT, rl_write, rl_run, h);
     g_ptr_array_add(mon->hmp, h);
     struct chardev_fe fe = {
         .can_read = hmp_can_read,
@@ -284,6 +225,10 @@ void monitor_free(struct monitor *mon)
     if (!mon)
         return;
     mon->m->run_listener = (struct run_listener){ 0 };
+    if (mon->keys) {
+        key_sender_destroy(mon->keys);
+        g_free(mon->keys);
+    }
     qmp_server_free(mon->qmp);
     for (guint i = 0; i < mon->fdsets->len; i++) {
         struct fdset *set = mon->fdsets->pdata[i];
@@ -299,7 +244,7 @@ void monitor_free(struct monitor *mon)
         struct hmp_session *h = mon->hmp->pdata[i];
         if (!h->mux)
             chardev_set_fe(h->cd, NULL);
-        g_string_free(h->line, TRUE);
+        readline_free(&h->rl);
         g_free(h);
     }
     g_ptr_array_free(mon->hmp, TRUE);

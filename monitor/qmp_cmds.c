@@ -116,9 +116,10 @@ static JsonNode *cmd_query_kvm(struct qmp_req *req, JsonObject *args)
     return qmp_node_object(o);
 }
 
-/* The accelerators do not expose vCPU thread ids (yet): thread-id is 0,
- * which libvirt reads as "unknown".  -smp N is N cores of one socket, as
- * QEMU 7.2 lays out a pc machine. */
+/* thread-id: the host thread running the vCPU (KVM: one per vCPU; the soft
+ * CPU runs them all in one thread, so they share its id; the test
+ * accelerator has no vCPU threads: 0).  -smp N is N cores of one socket,
+ * as QEMU 7.2 lays out a pc machine. */
 static JsonNode *cmd_query_cpus_fast(struct qmp_req *req, JsonObject *args)
 {
     struct machine *m = MON(req)->m;
@@ -133,7 +134,10 @@ static JsonNode *cmd_query_cpus_fast(struct qmp_req *req, JsonObject *args)
         char *path = g_strdup_printf("/machine/unattached/device[%u]", i);
         json_object_set_string_member(o, "qom-path", path);
         g_free(path);
-        json_object_set_int_member(o, "thread-id", 0);
+        json_object_set_int_member(o, "thread-id",
+                                   m->accel && m->accel->vcpu_thread_id
+                                       ? m->accel->vcpu_thread_id(m, i)
+                                       : 0);
         json_object_set_object_member(o, "props", props);
         json_object_set_string_member(o, "target", "x86_64");
         json_array_add_object_element(a, o);
@@ -230,14 +234,18 @@ static JsonNode *cmd_quit(struct qmp_req *req, JsonObject *args)
 
 static JsonNode *cmd_human_monitor_command(struct qmp_req *req, JsonObject *args)
 {
+    unsigned cpu = 0;
     if (json_object_has_member(args, "cpu-index")) {
-        int64_t cpu = json_object_get_int_member(args, "cpu-index");
-        if (cpu < 0 || cpu >= MON(req)->m->smp_cpus) {
+        int64_t c = json_object_get_int_member(args, "cpu-index");
+        if (c < 0 || c >= MON(req)->m->smp_cpus) {
             qmp_req_error(req, QMP_ERR_GENERIC, "Invalid CPU index");
             return NULL;
         }
+        cpu = (unsigned)c;
     }
-    char *out = monitor_hmp_command(MON(req), json_object_get_string_member(args, "command-line"));
+    char *out = monitor_hmp_command_cpu(MON(req),
+                                        json_object_get_string_member(args, "command-line"),
+                                        &cpu);
     JsonNode *n = json_node_new(JSON_NODE_VALUE);
     json_node_set_string(n, out);
     g_free(out);
@@ -253,11 +261,92 @@ static JsonNode *cmd_screendump(struct qmp_req *req, JsonObject *args)
     return NULL;
 }
 
+/* One KeyValue: {"type": "qcode", "data": NAME} or {"type": "number",
+ * "data": N}; errors name the element as QEMU's input visitor does. */
+static int key_value(struct qmp_req *req, JsonNode *n, guint i, unsigned *key)
+{
+    if (!JSON_NODE_HOLDS_OBJECT(n)) {
+        qmp_req_error(req, QMP_ERR_GENERIC,
+                      "Invalid parameter type for 'keys[%u]', expected: object", i);
+        return -1;
+    }
+    JsonObject *o = json_node_get_object(n);
+    JsonNode *type = json_object_get_member(o, "type");
+    JsonNode *data = json_object_get_member(o, "data");
+    JsonObjectIter it;
+    const char *name;
+    json_object_iter_init(&it, o);
+    while (json_object_iter_next(&it, &name, NULL)) {
+        if (strcmp(name, "type") && strcmp(name, "data")) {
+            qmp_req_error(req, QMP_ERR_GENERIC, "Parameter 'keys[%u].%s' is unexpected", i,
+                          name);
+            return -1;
+        }
+    }
+    if (!type) {
+        qmp_req_error(req, QMP_ERR_GENERIC, "Parameter 'keys[%u].type' is missing", i);
+        return -1;
+    }
+    if (!JSON_NODE_HOLDS_VALUE(type) || json_node_get_value_type(type) != G_TYPE_STRING) {
+        qmp_req_error(req, QMP_ERR_GENERIC,
+                      "Invalid parameter type for 'keys[%u].type', expected: string", i);
+        return -1;
+    }
+    const char *kind = json_node_get_string(type);
+    bool qcode = !strcmp(kind, "qcode");
+    if (!qcode && strcmp(kind, "number")) {
+        qmp_req_error(req, QMP_ERR_GENERIC,
+                      "Parameter 'keys[%u].type' does not accept value '%s'", i, kind);
+        return -1;
+    }
+    if (!data) {
+        qmp_req_error(req, QMP_ERR_GENERIC, "Parameter 'keys[%u].data' is missing", i);
+        return -1;
+    }
+    GType vt = JSON_NODE_HOLDS_VALUE(data) ? json_node_get_value_type(data) : G_TYPE_INVALID;
+    if (vt != (qcode ? G_TYPE_STRING : G_TYPE_INT64)) {
+        qmp_req_error(req, QMP_ERR_GENERIC,
+                      "Invalid parameter type for 'keys[%u].data', expected: %s", i,
+                      qcode ? "string" : "integer");
+        return -1;
+    }
+    int k;
+    if (qcode) {
+        k = keymap_qcode_to_key(json_node_get_string(data));
+        if (k < 0) {
+            qmp_req_error(req, QMP_ERR_GENERIC,
+                          "Parameter 'keys[%u].data' does not accept value '%s'", i,
+                          json_node_get_string(data));
+            return -1;
+        }
+    } else {
+        /* As QEMU: a number that names no key is no key. */
+        k = keymap_number_to_key(json_node_get_int(data));
+    }
+    *key = k > 0 ? (unsigned)k : 0;
+    return 0;
+}
+
 static JsonNode *cmd_send_key(struct qmp_req *req, JsonObject *args)
 {
-    qmp_req_error(req, QMP_ERR_GENERIC,
-                  "send-key is not available: no input path from the monitor to the keyboard "
-                  "yet");
+    JsonArray *a = json_object_get_array_member(args, "keys");
+    guint n = json_array_get_length(a);
+    if (n > KEYQ_MAX / 2) {
+        qmp_req_error(req, QMP_ERR_GENERIC, "Too many keys (at most %d)", KEYQ_MAX / 2);
+        return NULL;
+    }
+    unsigned keys[KEYQ_MAX / 2];
+    for (guint i = 0; i < n; i++)
+        if (key_value(req, json_array_get_element(a, i), i, &keys[i]))
+            return NULL;
+    int64_t hold = json_object_has_member(args, "hold-time")
+                       ? json_object_get_int_member(args, "hold-time")
+                       : KEY_HOLD_DEFAULT_MS;
+    char *err = NULL;
+    if (monitor_send_keys(MON(req), keys, n, hold, &err)) {
+        qmp_req_error(req, QMP_ERR_GENERIC, "%s", err);
+        g_free(err);
+    }
     return NULL;
 }
 
