@@ -111,17 +111,22 @@ static void dump_regs(GString *out, const struct accel_regs *r)
             g_string_append_printf(out, "E%c%c=%08" PRIx32 "%s", name[1], name[2],
                                    (uint32_t)r->gpr[order[i]], i % 4 == 3 ? "\n" : " ");
     }
-    const char fl[] = "ODITSZ-A-P-C";
-    char flags[13];
-    for (int i = 0; i < 12; i++)
-        flags[i] = fl[i] != '-' && (r->rflags >> (11 - i)) & 1 ? fl[i] : '-';
-    flags[12] = 0;
+    /* DF and the arithmetic flags, in QEMU's order. */
+    static const struct {
+        char c;
+        unsigned bit;
+    } fl[] = { { 'D', 10 }, { 'O', 11 }, { 'S', 7 }, { 'Z', 6 }, { 'A', 4 }, { 'P', 2 }, { 'C', 0 } };
+    char flags[8];
+    for (int i = 0; i < 7; i++)
+        flags[i] = (r->rflags >> fl[i].bit) & 1 ? fl[i].c : '-';
+    flags[7] = 0;
+    unsigned cpl = !(r->cr0 & 1) ? 0 : (r->rflags & (1u << 17)) ? 3 : r->seg[ACCEL_SEG_CS].sel & 3;
     if (lm)
         g_string_append_printf(out, "RIP=%016" PRIx64, r->rip);
     else
         g_string_append_printf(out, "EIP=%08" PRIx32, (uint32_t)r->rip);
     g_string_append_printf(out, " RFL=%08" PRIx32 " [%s] CPL=%u HLT=%d\n", (uint32_t)r->rflags,
-                           flags, r->seg[ACCEL_SEG_CS].sel & 3, r->halted);
+                           flags, cpl, r->halted);
     for (unsigned i = 0; i < ACCEL_NSEGS; i++)
         dump_seg(out, segs[i], &r->seg[i], lm);
     g_string_append_printf(out, "GDT=     %016" PRIx64 " %08x\n", r->gdt.base, r->gdt.limit);
