@@ -987,6 +987,64 @@ static void test_machine_none_daemon(void)
     proc_free(p);
 }
 
+/* Like wait_for_text, for a guest that boots for minutes. */
+static void wait_for_text_long(struct client *c, const char *text, int total_ms)
+{
+    gint64 end = g_get_monotonic_time() + total_ms * 1000LL;
+    while (!strstr(c->buf->str, text)) {
+        struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+        if (g_get_monotonic_time() > end || poll(&pfd, 1, 1000) < 0)
+            g_error("'%s' did not come within %d ms (have '%s')", text, total_ms, c->buf->str);
+        if (!(pfd.revents & (POLLIN | POLLHUP)))
+            continue;
+        char buf[4096];
+        ssize_t n = recv(c->fd, buf, sizeof(buf), 0);
+        if (n <= 0)
+            g_error("connection closed waiting for '%s' (have '%s')", text, c->buf->str);
+        g_string_append_len(c->buf, buf, n);
+    }
+}
+
+/* Guest-visible send-key: Debian's Linux (the project's test guest) on the
+ * soft CPU gets Ctrl-Alt-Delete on its PS/2 keyboard.  Its /init is a
+ * shell script that never takes Ctrl-Alt-Delete over (no reboot(CAD_OFF)),
+ * so the kernel restarts the machine at once ("reboot: Restarting
+ * system"), which -no-reboot turns into SHUTDOWN (guest-reset) and exit 0. */
+static void test_sendkey_linux(void)
+{
+    const char *guests = g_getenv("GUESTS") ? g_getenv("GUESTS") : "build/guests";
+    char *kernel = g_build_filename(guests, "linux", "vmlinuz", NULL);
+    char *initrd = g_build_filename(guests, "linux", "initrd.gz", NULL);
+    if (!g_file_test(kernel, G_FILE_TEST_EXISTS))
+        g_error("%s missing (make guest-linux)", kernel);
+    struct proc *p = spawn((const char *const[]){
+        "-accel", "soft", "-m", "256M", "-no-reboot", "-kernel", kernel, "-initrd", initrd,
+        "-append", "console=ttyS0 quiet hvemu.nomodules hvemu.end=reboot panic=-1",
+        "-serial", "unix:@D/s.sock,server=on,wait=on", "-qmp",
+        "unix:@D/q.sock,server=on,wait=on", NULL });
+    struct client *serial = connect_unix(p, "s.sock");
+    struct client *c = connect_unix(p, "q.sock");
+    negotiate(c);
+    wait_for_text_long(serial, "HVEMU-GUEST-READY", 600000);
+    /* The shell is up; nobody types on the keyboard but us. */
+    g_assert_null(strstr(serial->buf->str, "reboot: Restarting system"));
+    expect_ok(cmd(c, "{\"execute\": \"send-key\", \"arguments\": {\"keys\": ["
+                     "{\"type\": \"qcode\", \"data\": \"ctrl\"}, {\"type\": \"qcode\", "
+                     "\"data\": \"alt\"}, {\"type\": \"qcode\", \"data\": \"delete\"}]}}"));
+    wait_for_text_long(serial, "reboot: Restarting system", 120000);
+    JsonObject *e = wait_event(c, "SHUTDOWN");
+    JsonObject *d = json_object_get_object_member(e, "data");
+    g_assert_true(json_object_get_boolean_member(d, "guest"));
+    g_assert_cmpstr(json_object_get_string_member(d, "reason"), ==, "guest-reset");
+    json_object_unref(e);
+    g_assert_cmpint(proc_wait(p), ==, 0);
+    client_free(serial);
+    client_free(c);
+    proc_free(p);
+    g_free(kernel);
+    g_free(initrd);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1003,5 +1061,6 @@ int main(int argc, char **argv)
     g_test_add_func("/qmp/soft-cpu-state", test_soft_cpu_state);
     g_test_add_func("/qmp/kvm-internal-error", test_kvm_internal_error);
     g_test_add_func("/qmp/machine-none-daemon", test_machine_none_daemon);
+    g_test_add_func("/qmp/sendkey-linux", test_sendkey_linux);
     return g_test_run();
 }

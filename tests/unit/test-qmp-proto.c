@@ -754,6 +754,19 @@ static void test_internal_error(void)
     g_assert_cmpstr(status_of(t), ==, "internal-error");
     assert_error(cmd(t, "{\"execute\": \"cont\"}"), "GenericError",
                  "Resetting the Virtual Machine is required");
+    char *s = monitor_hmp_command(t->mon, "cont");
+    g_assert_cmpstr(s, ==, "Error: Resetting the Virtual Machine is required\n");
+    g_free(s);
+    /* The monitor stays; a reset makes the machine startable again. */
+    assert_ok(cmd(t, "{\"execute\": \"system_reset\"}"));
+    g_assert_false(runstate_handle_requests(t->m));
+    json_object_unref(next(t)); /* RESET */
+    g_assert_cmpstr(status_of(t), ==, "prelaunch");
+    push(t->cd, "{\"execute\": \"cont\"}");
+    g_assert_false(runstate_handle_requests(t->m));
+    assert_event(next(t), "RESUME");
+    assert_ok(next(t));
+    g_assert_cmpstr(status_of(t), ==, "running");
     teardown(t);
 }
 
