@@ -5,9 +5,13 @@
  * client.  Sockets are created with wait=on, so hvemu blocks until the
  * test has connected; every wait is a poll() bounded by TIMEOUT_MS.
  *
- * The KVM case boots the project's pm32 guest ($GUESTS, default
- * build/guests) under -S; without /dev/kvm it is skipped with one
- * "SKIP: /dev/kvm not available" line. */
+ * The KVM cases boot the project's pm32 guest ($GUESTS, default
+ * build/guests) under -S, and a 16-byte firmware that makes KVM fail
+ * (internal-error state); without /dev/kvm they are skipped with one
+ * "SKIP: /dev/kvm not available" line.  The soft CPU cases run a tiny
+ * firmware (registers, memory, thread ids over a monitor socket) and the
+ * Debian test guest ($GUESTS/linux), which send-key reboots with
+ * Ctrl-Alt-Delete (a minute or more: the guest boots on the soft CPU). */
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
