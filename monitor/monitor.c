@@ -53,6 +53,12 @@ static void on_run_event(void *opaque, enum run_event ev, enum shutdown_cause ca
     qmp_emit_event(mon->qmp, name, data);
 }
 
+static bool on_attended(void *opaque)
+{
+    struct monitor *mon = opaque;
+    return mon->nsessions > 0;
+}
+
 static void on_requests_done(void *opaque)
 {
     struct monitor *mon = opaque;
@@ -177,6 +183,7 @@ void monitor_add_hmp(struct monitor *mon, struct chardev *cd)
     h->cd = cd;
     readline_init(&h->rl, HMP_PROMPT, rl_write, rl_run, h);
     g_ptr_array_add(mon->hmp, h);
+    mon->nsessions++;
     struct chardev_fe fe = {
         .can_read = hmp_can_read,
         .read = hmp_read,
@@ -202,6 +209,7 @@ struct monitor *monitor_new(struct machine *m)
     m->run_listener = (struct run_listener){
         .event = on_run_event,
         .requests_done = on_requests_done,
+        .attended = on_attended,
         .opaque = mon,
     };
     return mon;
@@ -210,6 +218,7 @@ struct monitor *monitor_new(struct machine *m)
 void monitor_add_qmp(struct monitor *mon, struct chardev *cd, bool pretty)
 {
     qmp_server_attach(mon->qmp, cd, pretty);
+    mon->nsessions++;
 }
 
 void monitor_register_chardev(struct monitor *mon, struct chardev *cd)

@@ -41,6 +41,7 @@ struct monitor {
     unsigned nfdset_fds;
     GPtrArray *hmp;      /* struct hmp_session * */
     struct key_sender *keys; /* send-key; NULL without a keyboard (-machine none) */
+    unsigned nsessions;      /* QMP and HMP sessions attached */
 };
 
 struct monitor *monitor_new(struct machine *m);

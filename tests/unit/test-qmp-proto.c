@@ -770,6 +770,23 @@ static void test_internal_error(void)
     teardown(t);
 }
 
+/* No monitor session to act on a stopped machine: an internal error ends
+ * the process with status 1 (the accelerator printed why). */
+static void test_internal_error_unattended(void)
+{
+    char *err = NULL;
+    struct machine *m = machine_new(4 * MiB, VCLOCK_MANUAL, &err);
+    m->accel = &accel_test;
+    g_assert_cmpint(m->accel->init(m, &err), ==, 0);
+    struct monitor *mon = monitor_new(m);
+    g_assert_cmpint(runstate_start(m, true, &err), ==, 0);
+    machine_request(m, REQ_INTERNAL_ERROR, 0);
+    g_assert_true(runstate_handle_requests(m));
+    g_assert_cmpint(atomic_load(&m->exit_status), ==, 1);
+    monitor_free(mon);
+    machine_free(m);
+}
+
 static void test_events_need_negotiation(void)
 {
     struct t *t = setup(false);
@@ -1098,6 +1115,7 @@ int main(int argc, char **argv)
     g_test_add_func("/runstate/reset-shutdown", test_reset_shutdown);
     g_test_add_func("/runstate/quit", test_quit);
     g_test_add_func("/runstate/internal-error", test_internal_error);
+    g_test_add_func("/runstate/internal-error-unattended", test_internal_error_unattended);
     g_test_add_func("/runstate/events-need-negotiation", test_events_need_negotiation);
     g_test_add_func("/hmp/commands", test_hmp);
     g_test_add_func("/hmp/line-editing", test_hmp_line_editing);
