@@ -886,6 +886,32 @@ static int daemon_fork(void)
     return p[1];
 }
 
+/* A daemon has no terminal: stdio chardevs make no sense with -daemonize
+ * (QEMU refuses them too). */
+static bool spec_is_stdio(const char *spec)
+{
+    if (g_str_has_prefix(spec, "pretty:"))
+        spec += 7;
+    return !strcmp(spec, "stdio") || !strcmp(spec, "mon:stdio");
+}
+
+static bool uses_stdio(const struct cli *c)
+{
+    GPtrArray *lists[] = { c->serial, c->qmp, c->monitor };
+    for (size_t l = 0; l < G_N_ELEMENTS(lists); l++)
+        for (guint i = 0; i < lists[l]->len; i++)
+            if (spec_is_stdio(lists[l]->pdata[i]))
+                return true;
+    for (guint i = 0; i < c->chardevs->len; i++) {
+        const char *cd = c->chardevs->pdata[i];
+        if (!strcmp(cd, "stdio") || g_str_has_prefix(cd, "stdio,"))
+            return true;
+    }
+    if (c->debugcon && spec_is_stdio(c->debugcon))
+        return true;
+    return c->nographic && !c->nodefaults && !c->serial->len; /* mon:stdio by default */
+}
+
 /* The daemon is ready: release the parent, let go of the terminal and the
  * working directory. */
 static void daemon_ready(int fd)
@@ -945,6 +971,11 @@ static int run(struct cli *c)
     r.named = g_ptr_array_new();
     r.owned = g_ptr_array_new();
 
+    if (c->daemonize && uses_stdio(c)) {
+        fail(g_strdup("-daemonize: stdio cannot be used by a daemon (no terminal); use "
+                      "-nodefaults or another chardev"));
+        goto out;
+    }
     if (c->daemonize && (ready_fd = daemon_fork()) < 0)
         goto out;
     if (c->pidfile) {

@@ -731,11 +731,12 @@ static void test_mon_tcp_hmp(void)
 
 static void test_bad_options(void)
 {
-    static const char *const bad[][3] = {
+    static const char *const bad[][4] = {
         { "-mon", "chardev=nope,mode=control", NULL },
         { "-mon", "mode=control", NULL },
         { "-uuid", "not-a-uuid", NULL },
         { "-qmp", "bogus:x", NULL },
+        { "-daemonize", "-serial", "stdio", NULL },
     };
     for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
         struct proc *p = spawn(bad[i]);
