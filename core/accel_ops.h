@@ -66,6 +66,10 @@ struct accel_ops {
     /* The host thread (Linux thread id) that runs vCPU cpu, 0 if unknown.
      * Any thread, any time. */
     long (*vcpu_thread_id)(struct machine *m, unsigned cpu);
+    /* HPET legacy replacement on/off: an in-kernel PIT must stop (on) or
+     * resume (off) interrupting.  NULL: the accelerator has no PIT of its
+     * own (the board gates hvemu's PIT itself). */
+    void (*set_hpet_legacy)(struct machine *m, bool on);
 };
 
 #endif

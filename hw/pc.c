@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* pc.c: the PC board (an i440FX-era PC/AT without PCI, for now).
+/* pc.c: the PC board: an i440FX/PIIX3 PC with the PIIX4 PM function.
  *
  * Every device is created and wired here, explicitly, in the order a reader
  * would look for it: firmware, legacy ISA devices, interrupt routing, boot.
@@ -18,9 +18,13 @@
 #include <glib.h>
 #include "core/accel_ops.h"
 #include "core/log.h"
+#include "firmware/roms.h"
+#include "hw/acpi/piix4_pm.h"
 #include "hw/boot/boot.h"
 #include "hw/boot/e820.h"
+#include "hw/boot/linux.h"
 #include "hw/boot/mptable.h"
+#include "hw/boot/smbios.h"
 #include "hw/char/uart16550.h"
 #include "hw/input/i8042.h"
 #include "hw/intc/apic_bus.h"
@@ -32,7 +36,10 @@
 #include "hw/misc/fw_cfg.h"
 #include "hw/misc/port92.h"
 #include "hw/pc.h"
+#include "hw/pci/i440fx.h"
+#include "hw/pci/piix3.h"
 #include "hw/rtc/mc146818.h"
+#include "hw/timer/hpet.h"
 #include "hw/timer/i8254.h"
 
 #define NGSI 24
@@ -66,13 +73,32 @@ struct pc {
     struct apic_bus *apic_bus;
     struct lapic **lapics;
 
-    /* Firmware ROM: mapped at the top of 4 GiB, its last 128 KiB aliased
-     * below 1 MiB. */
+    /* Firmware ROM: mapped at the top of 4 GiB; its last 128 KiB appear
+     * below 1 MiB through the i440FX's PAM (create_pci). */
     uint8_t *bios;
     size_t bios_size;
-    struct mem_region bios_high, bios_low;
+    struct mem_region bios_high;
 
     struct boot_image *kernel;
+    struct pc_drive drives[PC_MAX_IDE]; /* as configured, for the monitor */
+    /* SMBIOS: in fw_cfg for firmware, or written to RAM on a direct boot. */
+    struct smbios_blob smbios;
+    bool smbios_direct;
+
+    /* HPET (NULL when the accelerator owns it).  The PIT's IRQ 0 (gate 0)
+     * and the RTC's IRQ 8 (gate 1) pass through hpet_gate_sink, which
+     * holds them off their inputs while legacy replacement is on. */
+    struct hpet *hpet;
+    struct irq_line hpet_gated[2]; /* the sources' original connections */
+    int hpet_gate_src[2];          /* the sources' levels */
+    bool hpet_legacy;
+
+    /* PCI: bus 0 with the i440FX host bridge, the PIIX3 ISA bridge and the
+     * PIIX4 power management function. */
+    struct pci_bus pci;
+    struct i440fx *i440fx;
+    struct piix3 *piix3;
+    struct piix4_pm *pm;
 
     uint32_t gsi_sources[NGSI]; /* bit per input currently asserting */
     unsigned nsources;
@@ -160,9 +186,8 @@ static int load_bios(struct pc *pc, const char *path, char **err)
     struct machine *m = pc->m;
     region_init_rom(&pc->bios_high, "bios", len, pc->bios);
     as_add(&m->mem, &pc->bios_high, 4 * GiB - len, 0);
-    size_t low = MIN(len, 128 * KiB);
-    region_init_rom(&pc->bios_low, "isa-bios", low, pc->bios + len - low);
-    as_add(&m->mem, &pc->bios_low, 1 * MiB - low, 1); /* over RAM */
+    /* The alias below 1 MiB is the i440FX's: PAM decides when it shows
+     * (create_pci). */
     return 0;
 }
 
@@ -181,6 +206,54 @@ static void fill_fw_cfg(struct pc *pc)
     size_t n = pc_e820_map(m, map, E820_MAX);
     for (size_t i = 0; i < n; i++)
         fw_cfg_add_e820(pc->fw_cfg, map[i].addr, map[i].size, map[i].type);
+}
+
+/* -kernel behind the firmware: the kernel, initrd and command line go to
+ * fw_cfg with the addresses to load them at, and firmware/linuxboot.S as
+ * the option ROM genroms/linuxboot.bin, which SeaBIOS runs and boots.  The
+ * ROM's size byte and checksums are filled here (roms.h). */
+static int serve_kernel(struct pc *pc, char **err)
+{
+    struct linux_image *li = boot_image_linux(pc->kernel);
+    if (!li) {
+        *err = g_strdup("-kernel with firmware: only Linux bzImages boot through the "
+                        "firmware; Multiboot kernels boot without -bios");
+        return -1;
+    }
+    struct linux_fw_load l;
+    if (linux_image_fw_load(li, pc->m, &l, err))
+        return -1;
+    struct fw_cfg *fw = pc->fw_cfg;
+    fw_cfg_add_u32(fw, FW_CFG_SETUP_ADDR, l.setup_addr);
+    fw_cfg_add_u32(fw, FW_CFG_SETUP_SIZE, l.setup_size);
+    fw_cfg_add_bytes(fw, FW_CFG_SETUP_DATA, l.setup, l.setup_size);
+    fw_cfg_add_u32(fw, FW_CFG_KERNEL_ADDR, l.kernel_addr);
+    fw_cfg_add_u32(fw, FW_CFG_KERNEL_SIZE, l.kernel_size);
+    fw_cfg_add_bytes(fw, FW_CFG_KERNEL_DATA, l.kernel, l.kernel_size);
+    fw_cfg_add_u32(fw, FW_CFG_INITRD_ADDR, l.initrd_addr);
+    fw_cfg_add_u32(fw, FW_CFG_INITRD_SIZE, l.initrd_size);
+    fw_cfg_add_bytes(fw, FW_CFG_INITRD_DATA, l.initrd, l.initrd_size);
+    fw_cfg_add_u32(fw, FW_CFG_KERNEL_CMDLINE, l.cmdline_addr);
+    fw_cfg_add_u32(fw, FW_CFG_CMDLINE_ADDR, l.cmdline_addr);
+    fw_cfg_add_u32(fw, FW_CFG_CMDLINE_SIZE, l.cmdline_size);
+    fw_cfg_add_bytes(fw, FW_CFG_CMDLINE_DATA, l.cmdline, l.cmdline_size);
+    g_free(l.setup);
+
+    size_t n = (linuxboot_rom_size + 511) & ~(size_t)511;
+    uint8_t *rom = g_malloc0(n);
+    memcpy(rom, linuxboot_rom, linuxboot_rom_size);
+    rom[2] = (uint8_t)(n / 512);
+    size_t pnp = rom[0x1a] | (size_t)rom[0x1b] << 8;
+    g_assert(pnp + 32 <= n && !memcmp(rom + pnp, "$PnP", 4));
+    rom[pnp + 9] = checksum8(rom + pnp, 32);
+    rom[n - 1] = checksum8(rom, n);
+    int r = fw_cfg_add_file(fw, "genroms/linuxboot.bin", rom, (uint32_t)n);
+    g_free(rom);
+    if (r < 0) {
+        *err = g_strdup("fw_cfg: no room for genroms/linuxboot.bin");
+        return -1;
+    }
+    return 0;
 }
 
 static void fill_cmos(struct pc *pc)
@@ -311,17 +384,193 @@ static void create_legacy(struct pc *pc, const struct pc_config *cfg)
     }
 }
 
+/* ---- HPET ---- */
+
+static void hpet_gate_update(struct pc *pc, int i)
+{
+    irq_set(&pc->hpet_gated[i], pc->hpet_gate_src[i] && !pc->hpet_legacy);
+}
+
+static void hpet_gate_sink(void *opaque, int n, int level)
+{
+    struct pc *pc = opaque;
+    pc->hpet_gate_src[n] = level;
+    hpet_gate_update(pc, n);
+}
+
+/* LEG_RT_CNF: the HPET's timers 0 and 1 take over ISA IRQ 0 and 8, so the
+ * PIT and RTC no longer reach them (an in-kernel PIT is told through the
+ * accelerator). */
+static void hpet_legacy_sink(void *opaque, int n, int level)
+{
+    struct pc *pc = opaque;
+    (void)n;
+    pc->hpet_legacy = level;
+    for (int i = 0; i < 2; i++)
+        hpet_gate_update(pc, i);
+    if (pc->m->accel->set_hpet_legacy)
+        pc->m->accel->set_hpet_legacy(pc->m, level);
+}
+
+/* Route the already connected source line `src` through gate i. */
+static void hpet_gate(struct pc *pc, int i, struct irq_line *src)
+{
+    int level = src->level;
+    pc->hpet_gated[i] = *src;
+    pc->hpet_gate_src[i] = level;
+    irq_connect(src, hpet_gate_sink, pc, i);
+    src->level = level;
+}
+
+static void create_hpet(struct pc *pc)
+{
+    struct machine *m = pc->m;
+    if (m->accel->owns & OWN_HPET)
+        return;
+    struct hpet *h = hpet_new(&m->env);
+    as_add(&m->mem, &h->region, HPET_DEFAULT_BASE, 1);
+    for (int i = 0; i < HPET_NUM_ROUTES; i++)
+        connect_isa(pc, &h->irq[i], HPET_ROUTE_FIRST + i);
+    connect_isa(pc, &h->irq0, 0);
+    connect_isa(pc, &h->irq8, 8);
+    if (pc->pit)
+        hpet_gate(pc, 0, &pc->pit->irq);
+    hpet_gate(pc, 1, &pc->rtc->irq);
+    irq_connect(&h->legacy, hpet_legacy_sink, pc, 0);
+    add_dev(pc, &hpet_class, h, "hpet");
+    pc->hpet = h;
+}
+
+/* ---- SMBIOS ---- */
+
+/* Build the tables (before any device exists: a failure here is a user
+ * error pc_new can unwind).  Behind firmware they go to fw_cfg
+ * (fill_smbios; SeaBIOS adds its own type 0); a direct -kernel boot gets
+ * them, type 0 included, in the BIOS area at every reset (install_smbios). */
+static int build_smbios(struct pc *pc, const struct pc_config *cfg, char **err)
+{
+    static const struct smbios_settings defaults;
+    struct machine *m = pc->m;
+    struct smbios_machine mc = {
+        .cpus = m->smp_cpus,
+        .below_4g = m->below_4g,
+        .above_4g = m->above_4g,
+    };
+    memcpy(mc.uuid, m->uuid, sizeof(mc.uuid));
+    pc->smbios_direct = pc->kernel && !cfg->bios;
+    if (smbios_build(cfg->smbios ? cfg->smbios : &defaults, &mc, SMBIOS_ENTRY_32,
+                     pc->smbios_direct, &pc->smbios, err))
+        return -1;
+    if (!pc->smbios_direct)
+        return 0;
+    if (pc->smbios.tables_len > SMBIOS_DIRECT_END - SMBIOS_DIRECT_TABLES) {
+        *err = g_strdup_printf("SMBIOS tables (%zu bytes) do not fit the BIOS area of a "
+                               "direct -kernel boot", pc->smbios.tables_len);
+        return -1;
+    }
+    smbios_set_table_address(&pc->smbios, SMBIOS_DIRECT_TABLES);
+    return 0;
+}
+
+static void fill_smbios(struct pc *pc)
+{
+    if (pc->smbios_direct)
+        return;
+    fw_cfg_add_file(pc->fw_cfg, "etc/smbios/smbios-anchor", pc->smbios.anchor,
+                    (uint32_t)pc->smbios.anchor_len);
+    fw_cfg_add_file(pc->fw_cfg, "etc/smbios/smbios-tables", pc->smbios.tables,
+                    (uint32_t)pc->smbios.tables_len);
+}
+
+static int install_smbios(struct pc *pc, char **err)
+{
+    struct machine *m = pc->m;
+    if (!pc->smbios_direct)
+        return 0;
+    if (machine_write_phys(m, SMBIOS_DIRECT_TABLES, pc->smbios.tables, pc->smbios.tables_len) ||
+        machine_write_phys(m, SMBIOS_DIRECT_ANCHOR, pc->smbios.anchor, pc->smbios.anchor_len)) {
+        *err = g_strdup("cannot write the SMBIOS tables: no RAM at 0xF0000");
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- PCI: i440FX, PIIX3, PIIX4 PM ---- */
+
+/* One interrupt source shared by a bank of ISA lines (the PIIX3's PIRQ
+ * outputs, one per ISA IRQ): each line is a different GSI, so they can
+ * share the source bit. */
+static void connect_isa_bank(struct pc *pc, struct irq_line *lines, unsigned n)
+{
+    g_assert(n <= NGSI && pc->nsources < 32);
+    unsigned src = pc->nsources++;
+    for (unsigned gsi = 0; gsi < n; gsi++)
+        irq_connect(&lines[gsi], isa_irq_sink, pc, (int)(gsi | src << 8));
+}
+
+static void create_pci(struct pc *pc)
+{
+    struct machine *m = pc->m;
+    const struct dev_env *env = &m->env;
+    pci_bus_init(&pc->pci, &m->io, &m->mem, &m->log);
+
+    size_t low = pc->bios ? MIN(pc->bios_size, 128 * KiB) : 0;
+    pc->i440fx = i440fx_new(env, &pc->pci, m->ram, m->below_4g,
+                            pc->bios ? pc->bios + pc->bios_size - low : NULL, low);
+    map_io(pc, &pc->i440fx->cf8, 0xcf8);
+    map_io(pc, &pc->i440fx->cfc, 0xcfc);
+    i440fx_map_legacy(pc->i440fx, &m->mem);
+    add_dev(pc, &i440fx_class, pc->i440fx, "i440fx");
+
+    pc->piix3 = piix3_new(env, &pc->pci, PCI_DEVFN(1, 0));
+    pc->pci.set_irq = piix3_set_pirq; /* PIRQA-D -> PIRQRC -> ISA IRQ */
+    pc->pci.opaque = pc->piix3;
+    pc->i440fx->cf9_target = &pc->piix3->rcr; /* byte 0xcf9 */
+    connect_isa_bank(pc, pc->piix3->isa_irq, 16);
+    add_dev(pc, &piix3_class, pc->piix3, "piix3");
+
+    pc->pm = piix4_pm_new(env, &pc->pci, PCI_DEVFN(1, 3));
+    connect_isa(pc, &pc->pm->sci, PIIX4_SCI_IRQ);
+    map_io(pc, &pc->pm->apm, PIIX4_SMI_CMD_PORT);
+    add_dev(pc, &piix4_pm_class, pc->pm, "piix4_pm");
+}
+
+struct pci_bus *pc_pci_bus(struct pc *pc)
+{
+    return &pc->pci;
+}
+
+void pc_power_button(struct pc *pc)
+{
+    piix4_pm_power_button(pc->pm);
+}
+
+/* Without firmware, do what the BIOS would have done before the kernel
+ * runs: shadow RAM read/write at 0xC0000-0xFFFFF (the MP table lives
+ * there) and the ACPI PM block at its usual place. */
+static void firmwareless_chipset_setup(struct pc *pc)
+{
+    if (pc->bios)
+        return;
+    pci_bus_config_write(&pc->pci, PCI_DEVFN(0, 0), I440FX_PAM0, 0x30, 1);
+    for (unsigned i = 1; i < 7; i++)
+        pci_bus_config_write(&pc->pci, PCI_DEVFN(0, 0), I440FX_PAM0 + i, 0x33, 1);
+    piix4_pm_enable_default(pc->pm);
+}
+
 /* ---- reset ---- */
 
 static int install_kernel(struct pc *pc, char **err)
 {
     struct machine *m = pc->m;
     memset(&m->boot, 0, sizeof(m->boot));
-    if (!pc->kernel)
+    if (!pc->kernel || pc->bios) /* behind firmware: fw_cfg serves it */
         return 0;
     if (boot_image_install(pc->kernel, m, &m->boot, err))
         return -1;
-    return mptable_install(m, m->smp_cpus, err);
+    if (mptable_install(m, m->smp_cpus, err))
+        return -1;
+    return install_smbios(pc, err);
 }
 
 static void board_reset(struct machine *m, enum reset_kind kind)
@@ -330,6 +579,7 @@ static void board_reset(struct machine *m, enum reset_kind kind)
     char *err = NULL;
     (void)kind;
     pc->a20[0] = pc->a20[1] = false;
+    firmwareless_chipset_setup(pc);
     if (install_kernel(pc, &err)) {
         /* The image was validated at start-up and RAM is unchanged in size,
          * so this cannot fail unless something is badly wrong. */
@@ -345,6 +595,7 @@ int pc_power_on(struct pc *pc, char **err)
     m->board_reset = NULL; /* devices first, then the image, reporting errors */
     machine_reset_devices(m, RESET_COLD);
     m->board_reset = board_reset;
+    firmwareless_chipset_setup(pc);
     return install_kernel(pc, err);
 }
 
@@ -354,7 +605,12 @@ struct pc *pc_new(struct machine *m, const struct pc_config *cfg, char **err)
 {
     struct pc *pc = g_new0(struct pc, 1);
     pc->m = m;
+    /* From here on machine_free frees the board, after the devices: on a
+     * failure too, since devices created so far (the IOAPIC) still use
+     * board resources (the APIC bus) until they are destroyed. */
     m->board = pc;
+    m->board_free = board_free;
+    memcpy(pc->drives, cfg->ide, sizeof(pc->drives));
 
     if (cfg->kernel) {
         pc->kernel = boot_image_load(cfg->kernel, cfg->initrd, cfg->append, err);
@@ -363,22 +619,37 @@ struct pc *pc_new(struct machine *m, const struct pc_config *cfg, char **err)
     }
     if (cfg->bios && load_bios(pc, cfg->bios, err))
         goto fail;
+    if (build_smbios(pc, cfg, err))
+        goto fail;
 
     if (create_intc(pc, err))
         goto fail;
     create_legacy(pc, cfg);
+    create_pci(pc);
+    create_hpet(pc);
     fill_fw_cfg(pc);
+    if (pc->bios && pc->kernel && serve_kernel(pc, err))
+        goto fail;
+    fill_smbios(pc);
     fill_cmos(pc);
 
     as_commit(&m->io);
     as_commit(&m->mem);
     m->board_reset = board_reset;
-    m->board_free = board_free;
     return pc;
 fail:
-    pc_free(pc);
-    m->board = NULL;
-    return NULL;
+    return NULL; /* machine_free frees what was built */
+}
+
+/* The configured medium, tray closed, unlocked: the IDE device reports
+ * its own state here once it models eject and medium locking. */
+bool pc_drive_info(const struct pc *pc, int index, struct pc_drive_info *out)
+{
+    if (index < 0 || index >= PC_MAX_IDE || !pc->drives[index].present)
+        return false;
+    const struct pc_drive *d = &pc->drives[index];
+    *out = (struct pc_drive_info){ .id = d->id, .media = d->media, .blk = d->blk };
+    return true;
 }
 
 static void board_free(void *opaque)
@@ -392,8 +663,9 @@ void pc_free(struct pc *pc)
         return;
     if (pc->kernel)
         boot_image_free(pc->kernel);
-    /* Called by machine_free once the accelerator is gone (nothing maps
-     * the ROM any more) or by pc_new on failure (before any commit). */
+    smbios_blob_free(&pc->smbios);
+    /* Called by machine_free once the accelerator and the devices are
+     * gone (nothing maps the ROM or uses the APIC bus any more). */
     if (pc->bios)
         munmap(pc->bios, pc->bios_size);
     if (pc->apic_bus)

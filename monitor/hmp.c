@@ -3,8 +3,8 @@
  * monitor (QEMU 7.2's "help" and "info" texts where a command exists
  * there; see docs/qmp.md for the list).
  *
- * Commands: help/?, info (status, version, name, uuid, kvm, chardev,
- * registers [-a], cpus), stop/s, cont/c, system_reset, system_powerdown,
+ * Commands: help/?, info (status, version, name, uuid, kvm, chardev, block,
+ * pci, registers [-a], cpus), stop/s, cont/c, system_reset, system_powerdown,
  * quit/q, sendkey KEYS [HOLD_MS], x and xp /FMT ADDR, cpu N.
  *
  * x reads guest-virtual memory through the selected CPU's page tables
@@ -21,6 +21,8 @@
 #include <string.h>
 #include "config.h"
 #include "core/runstate.h"
+#include "hw/pc.h"
+#include "hw/pci/pci.h"
 #include "monitor/monitor.h"
 
 #define HMP_DUMP_MAX 65536
@@ -160,21 +162,93 @@ static void info_registers(struct monitor *mon, bool all, unsigned cur, GString 
     }
 }
 
+/* info block, in QEMU's layout (node names aside: hvemu has none). */
+static void info_block(struct monitor *mon, GString *out)
+{
+    struct pc_drive_info d;
+    bool first = true;
+    for (int i = 0; mon->pc && i < PC_MAX_IDE; i++) {
+        if (!pc_drive_info(mon->pc, i, &d))
+            continue;
+        if (!first)
+            g_string_append_c(out, '\n');
+        first = false;
+        if (d.blk)
+            g_string_append_printf(out, "%s: %s (%s%s)\n", d.id, blk_filename(d.blk),
+                                   blk_format(d.blk), blk_readonly(d.blk) ? ", read-only" : "");
+        else
+            g_string_append_printf(out, "%s: [not inserted]\n", d.id);
+        g_string_append_printf(out, "    Attached to:      %s\n", d.id);
+        if (d.media == PC_MEDIA_CDROM)
+            g_string_append_printf(out, "    Removable device: %slocked, tray %s\n",
+                                   d.locked ? "" : "not ", d.tray_open ? "open" : "closed");
+        if (!d.blk)
+            continue;
+        enum blk_cache c = blk_cache_mode(d.blk);
+        g_string_append_printf(out, "    Cache mode:       %s%s%s\n",
+                               blk_write_cache(d.blk) ? "writeback" : "writethrough",
+                               c == BLK_CACHE_NONE || c == BLK_CACHE_DIRECTSYNC ? ", direct" : "",
+                               c == BLK_CACHE_UNSAFE ? ", ignore flushes" : "");
+    }
+}
+
+/* "info pci", in the layout of QEMU's. */
+static void info_pci(struct monitor *mon, GString *out)
+{
+    struct pci_bus *bus = mon->m->board ? pc_pci_bus(mon->m->board) : NULL;
+    for (unsigned devfn = 0; bus && devfn < ARRAY_SIZE(bus->devs); devfn++) {
+        const struct pci_dev *d = bus->devs[devfn];
+        if (!d)
+            continue;
+        const uint8_t *c = d->config;
+        g_string_append_printf(out, "  Bus  0, device %3u, function %u:\n", PCI_SLOT(devfn),
+                               PCI_FUNC(devfn));
+        g_string_append_printf(out, "    Class %04x: PCI device %04x:%04x\n",
+                               ld16(&c[PCI_CLASS_DEVICE]), ld16(&c[PCI_VENDOR_ID]),
+                               ld16(&c[PCI_DEVICE_ID]));
+        if (c[PCI_INTERRUPT_PIN])
+            g_string_append_printf(out, "      IRQ %u, pin %c\n", c[PCI_INTERRUPT_LINE],
+                                   'A' + c[PCI_INTERRUPT_PIN] - 1);
+        for (unsigned n = 0; n <= PCI_NUM_BARS; n++) {
+            const struct pci_bar *b = n < PCI_NUM_BARS ? &d->bars[n] : &d->rom;
+            if (!b->region)
+                continue;
+            const char *what = n == PCI_NUM_BARS ? "ROM" : "BAR";
+            if (b->addr == PCI_BAR_UNMAPPED)
+                g_string_append_printf(out, "      %s%u: %s at 0xffffffffffffffff [0x%" PRIx64 "].\n",
+                                       what, n == PCI_NUM_BARS ? 0 : n,
+                                       b->type & PCI_BAR_IO ? "I/O" : "memory", b->region->size - 1);
+            else
+                g_string_append_printf(out, "      %s%u: %s at 0x%" PRIx64 " [0x%" PRIx64 "].\n",
+                                       what, n == PCI_NUM_BARS ? 0 : n,
+                                       b->type & PCI_BAR_IO ? "I/O" : "memory", b->addr,
+                                       b->addr + b->region->size - 1);
+        }
+        g_string_append(out, "      id \"\"\n");
+    }
+}
+
 static void cmd_info(struct monitor *mon, char **argv, int argc, unsigned *cpu, GString *out)
 {
     struct machine *m = mon->m;
     const char *what = argc > 1 ? argv[1] : "";
     if (!*what) {
-        g_string_append(out, "info chardev  -- show the character devices\n"
+        g_string_append(out, "info block  -- show the block devices\n"
+                             "info chardev  -- show the character devices\n"
                              "info cpus  -- show infos for each CPU\n"
                              "info kvm  -- show KVM information\n"
                              "info name  -- show the current VM name\n"
+                             "info pci  -- show PCI info\n"
                              "info registers [-a] -- show the cpu registers (-a: all CPUs)\n"
                              "info status  -- show the current VM status (running|paused)\n"
                              "info uuid  -- show the current VM UUID\n"
                              "info version  -- show the version of QEMU\n");
     } else if (!strcmp(what, "status")) {
         info_status(mon, out);
+    } else if (!strcmp(what, "block")) {
+        info_block(mon, out);
+    } else if (!strcmp(what, "pci")) {
+        info_pci(mon, out);
     } else if (!strcmp(what, "version")) {
         g_string_append_printf(out, "%d.%d.%d (hvemu " HVEMU_VERSION ")\n", QMP_QEMU_MAJOR,
                                QMP_QEMU_MINOR, QMP_QEMU_MICRO);

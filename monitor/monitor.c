@@ -221,6 +221,11 @@ void monitor_add_qmp(struct monitor *mon, struct chardev *cd, bool pretty)
     mon->nsessions++;
 }
 
+void monitor_set_board(struct monitor *mon, struct pc *pc)
+{
+    mon->pc = pc;
+}
+
 void monitor_register_chardev(struct monitor *mon, struct chardev *cd)
 {
     for (guint i = 0; i < mon->chardevs->len; i++)

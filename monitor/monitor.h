@@ -32,6 +32,7 @@ struct fdset {
 };
 
 struct hmp_session;
+struct pc;
 
 struct monitor {
     struct machine *m;
@@ -42,6 +43,7 @@ struct monitor {
     GPtrArray *hmp;      /* struct hmp_session * */
     struct key_sender *keys; /* send-key; NULL without a keyboard (-machine none) */
     unsigned nsessions;      /* QMP and HMP sessions attached */
+    struct pc *pc;       /* the board's drives (query-block); NULL: none */
 };
 
 struct monitor *monitor_new(struct machine *m);
@@ -52,6 +54,9 @@ void monitor_add_qmp(struct monitor *mon, struct chardev *cd, bool pretty);
 void monitor_add_hmp(struct monitor *mon, struct chardev *cd);
 /* A chardev query-chardev lists (every chardev the command line made). */
 void monitor_register_chardev(struct monitor *mon, struct chardev *cd);
+
+/* The board whose drives query-block and info block report. */
+void monitor_set_board(struct monitor *mon, struct pc *pc);
 
 /* The keyboard send-key and sendkey type on (the board's PS/2 keyboard). */
 void monitor_set_keyboard(struct monitor *mon, struct ps2_kbd *kbd);

@@ -19,6 +19,8 @@
 #include "config.h"
 #include "core/accel_ops.h"
 #include "core/runstate.h"
+#include "hw/pc.h"
+#include "hw/pci/pci.h"
 #include "monitor/monitor.h"
 #include "monitor/qmp_cmds.h"
 
@@ -184,12 +186,82 @@ static JsonNode *cmd_query_target(struct qmp_req *req, JsonObject *args)
     return qmp_node_object(o);
 }
 
-/* No PCI yet: one root bus with nothing on it, the shape clients expect. */
+/* query-pci: QEMU's PciInfo shape, one entry for bus 0.  BAR addresses
+ * are where the BAR decodes now (-1 when it does not, as QEMU reports). */
+static const char *pci_class_desc(uint16_t cls)
+{
+    switch (cls) {
+    case 0x0101: return "IDE controller";
+    case 0x0106: return "SATA controller";
+    case 0x0200: return "Ethernet controller";
+    case 0x0300: return "VGA controller";
+    case 0x0600: return "Host bridge";
+    case 0x0601: return "ISA bridge";
+    case 0x0680: return "Bridge";
+    default: return NULL;
+    }
+}
+
+static JsonObject *pci_region_info(const struct pci_dev *d, unsigned n)
+{
+    const struct pci_bar *b = n < PCI_NUM_BARS ? &d->bars[n] : &d->rom;
+    JsonObject *o = json_object_new();
+    bool io = b->type & PCI_BAR_IO;
+    json_object_set_int_member(o, "bar", n);
+    json_object_set_string_member(o, "type", io ? "io" : "memory");
+    json_object_set_int_member(o, "address", b->addr == PCI_BAR_UNMAPPED ? -1 : (gint64)b->addr);
+    json_object_set_int_member(o, "size", (gint64)b->region->size);
+    if (!io && n < PCI_NUM_BARS) {
+        json_object_set_boolean_member(o, "prefetch", b->type & PCI_BAR_MEM_PREFETCH);
+        json_object_set_boolean_member(o, "mem_type_64", b->type & PCI_BAR_MEM_64);
+    }
+    return o;
+}
+
+static JsonObject *pci_dev_info(const struct pci_dev *d)
+{
+    const uint8_t *c = d->config;
+    JsonObject *o = json_object_new();
+    json_object_set_int_member(o, "bus", 0);
+    json_object_set_int_member(o, "slot", PCI_SLOT(d->devfn));
+    json_object_set_int_member(o, "function", PCI_FUNC(d->devfn));
+    JsonObject *ci = json_object_new();
+    uint16_t cls = ld16(&c[PCI_CLASS_DEVICE]);
+    if (pci_class_desc(cls))
+        json_object_set_string_member(ci, "desc", pci_class_desc(cls));
+    json_object_set_int_member(ci, "class", cls);
+    json_object_set_object_member(o, "class_info", ci);
+    JsonObject *id = json_object_new();
+    json_object_set_int_member(id, "device", ld16(&c[PCI_DEVICE_ID]));
+    json_object_set_int_member(id, "vendor", ld16(&c[PCI_VENDOR_ID]));
+    json_object_set_int_member(id, "subsystem", ld16(&c[PCI_SUBSYSTEM_ID]));
+    json_object_set_int_member(id, "subsystem-vendor", ld16(&c[PCI_SUBSYSTEM_VENDOR_ID]));
+    json_object_set_object_member(o, "id", id);
+    if (c[PCI_INTERRUPT_PIN])
+        json_object_set_int_member(o, "irq", c[PCI_INTERRUPT_LINE]);
+    json_object_set_int_member(o, "irq_pin", c[PCI_INTERRUPT_PIN]);
+    json_object_set_string_member(o, "qdev_id", "");
+    JsonArray *regions = json_array_new();
+    for (unsigned n = 0; n <= PCI_NUM_BARS; n++) {
+        const struct pci_bar *b = n < PCI_NUM_BARS ? &d->bars[n] : &d->rom;
+        if (b->region)
+            json_array_add_object_element(regions, pci_region_info(d, n));
+    }
+    json_object_set_array_member(o, "regions", regions);
+    return o;
+}
+
 static JsonNode *cmd_query_pci(struct qmp_req *req, JsonObject *args)
 {
+    struct machine *m = MON(req)->m;
+    struct pci_bus *pbus = m->board ? pc_pci_bus(m->board) : NULL;
+    JsonArray *devs = json_array_new();
+    for (unsigned devfn = 0; pbus && devfn < ARRAY_SIZE(pbus->devs); devfn++)
+        if (pbus->devs[devfn])
+            json_array_add_object_element(devs, pci_dev_info(pbus->devs[devfn]));
     JsonObject *bus = json_object_new();
     json_object_set_int_member(bus, "bus", 0);
-    json_object_set_array_member(bus, "devices", json_array_new());
+    json_object_set_array_member(bus, "devices", devs);
     JsonArray *a = json_array_new();
     json_array_add_object_element(a, bus);
     return qmp_node_array(a);
@@ -214,6 +286,8 @@ static const struct qom_type qom_types[] = {
     { "x86_64-cpu", "device", true },
     { "sys-bus-device", "device", true },
     { "isa-device", "device", true },
+    { "pci-device", "device", true },
+    { "pci-host-bridge", "sys-bus-device", true },
     { "kvm-accel", "accel", false },
     { "tcg-accel", "accel", false },
     { "x86-machine", "machine", true },
@@ -239,6 +313,11 @@ static const struct qom_type qom_types[] = {
     { "kvm-ioapic", "sys-bus-device", false },
     { "apic", "device", false },
     { "kvm-apic", "device", false },
+    { "i440FX-pcihost", "pci-host-bridge", false },
+    { "i440FX", "pci-device", false },
+    { "PIIX3", "pci-device", false },
+    { "PIIX4_PM", "pci-device", false },
+    { "hpet", "sys-bus-device", false },
 };
 
 static const struct qom_type *find_qom_type(const char *name)
@@ -603,7 +682,19 @@ static JsonNode *cmd_send_key(struct qmp_req *req, JsonObject *args)
     return NULL;
 }
 
-/* eject, blockdev-change-medium: QEMU's lookup of a block device. */
+/* ---- block devices: the board's IDE drives ---- */
+
+static bool find_drive(struct monitor *mon, const char *name, struct pc_drive_info *out)
+{
+    for (int i = 0; mon->pc && i < PC_MAX_IDE; i++)
+        if (pc_drive_info(mon->pc, i, out) && !strcmp(out->id, name))
+            return true;
+    return false;
+}
+
+/* eject, blockdev-change-medium: QEMU's lookup of a block device.  Media
+ * changes need the IDE device's tray, which is not wired to the monitor
+ * yet. */
 static JsonNode *no_block_device(struct qmp_req *req, JsonObject *args)
 {
     bool dev = json_object_has_member(args, "device"), id = json_object_has_member(args, "id");
@@ -612,14 +703,83 @@ static JsonNode *no_block_device(struct qmp_req *req, JsonObject *args)
         return NULL;
     }
     const char *name = json_object_get_string_member(args, dev ? "device" : "id");
-    qmp_req_error(req, QMP_ERR_DEVICE_NOT_FOUND, "Device '%s' not found (no block devices)",
-                  name);
+    struct pc_drive_info d;
+    bool any = false;
+    for (int i = 0; MON(req)->pc && i < PC_MAX_IDE; i++)
+        any |= pc_drive_info(MON(req)->pc, i, &d);
+    if (!any)
+        qmp_req_error(req, QMP_ERR_DEVICE_NOT_FOUND, "Device '%s' not found (no block devices)",
+                      name);
+    else if (!find_drive(MON(req), name, &d))
+        qmp_req_error(req, QMP_ERR_DEVICE_NOT_FOUND, "Device '%s' not found", name);
+    else if (d.media != PC_MEDIA_CDROM)
+        qmp_req_error(req, QMP_ERR_GENERIC, "Device '%s' is not removable", name);
+    else
+        qmp_req_error(req, QMP_ERR_GENERIC, "Device '%s': changing media is not supported yet",
+                      name);
     return NULL;
+}
+
+/* BlockdevCacheInfo: writeback is the guest-visible write cache. */
+static JsonObject *block_cache_info(struct blk *b)
+{
+    enum blk_cache c = blk_cache_mode(b);
+    JsonObject *o = json_object_new();
+    json_object_set_boolean_member(o, "writeback", blk_write_cache(b));
+    json_object_set_boolean_member(o, "direct",
+                                   c == BLK_CACHE_NONE || c == BLK_CACHE_DIRECTSYNC);
+    json_object_set_boolean_member(o, "no-flush", c == BLK_CACHE_UNSAFE);
+    return o;
+}
+
+/* BlockDeviceInfo of an inserted medium, with QEMU's fixed fields for what
+ * hvemu does not have (throttling, encryption, backing files). */
+static JsonObject *block_inserted(struct blk *b)
+{
+    static const char *const zero[] = { "backing_file_depth", "bps", "bps_rd", "bps_wr",
+                                        "iops", "iops_rd", "iops_wr", "write_threshold" };
+    JsonObject *o = json_object_new(), *img = json_object_new();
+    json_object_set_string_member(o, "file", blk_filename(b));
+    json_object_set_boolean_member(o, "ro", blk_readonly(b));
+    json_object_set_string_member(o, "drv", blk_format(b));
+    json_object_set_boolean_member(o, "encrypted", false);
+    json_object_set_string_member(o, "detect_zeroes", "off");
+    for (size_t i = 0; i < ARRAY_SIZE(zero); i++)
+        json_object_set_int_member(o, zero[i], 0);
+    json_object_set_string_member(img, "filename", blk_filename(b));
+    json_object_set_string_member(img, "format", blk_format(b));
+    json_object_set_int_member(img, "virtual-size", (gint64)blk_size(b));
+    json_object_set_object_member(o, "image", img);
+    json_object_set_object_member(o, "cache", block_cache_info(b));
+    return o;
 }
 
 static JsonNode *cmd_query_block(struct qmp_req *req, JsonObject *args)
 {
-    return empty_array();
+    struct monitor *mon = MON(req);
+    if (!mon->pc)
+        return empty_array();
+    JsonArray *a = json_array_new();
+    struct pc_drive_info d;
+    for (int i = 0; i < PC_MAX_IDE; i++) {
+        if (!pc_drive_info(mon->pc, i, &d))
+            continue;
+        bool cd = d.media == PC_MEDIA_CDROM;
+        JsonObject *o = json_object_new();
+        json_object_set_string_member(o, "device", d.id);
+        /* No QOM tree: the drive's name stands for its device. */
+        json_object_set_string_member(o, "qdev", d.id);
+        json_object_set_string_member(o, "type", "unknown");
+        json_object_set_boolean_member(o, "removable", cd);
+        json_object_set_boolean_member(o, "locked", d.locked);
+        if (cd)
+            json_object_set_boolean_member(o, "tray_open", d.tray_open);
+        json_object_set_string_member(o, "io-status", "ok");
+        if (d.blk)
+            json_object_set_object_member(o, "inserted", block_inserted(d.blk));
+        json_array_add_object_element(a, o);
+    }
+    return qmp_node_array(a);
 }
 
 static JsonNode *cmd_query_vnc(struct qmp_req *req, JsonObject *args)
@@ -1031,11 +1191,36 @@ static const struct schema_member m_pci_info[] = {
     M("bus", "int"), M("devices", "[PciDeviceInfo]"), END,
 };
 static const struct schema_member m_pci_dev[] = {
-    M("bus", "int"), M("slot", "int"), M("function", "int"), M("qdev_id", "str"), END,
+    M("bus", "int"), M("slot", "int"), M("function", "int"),
+    M("class_info", "PciDeviceClass"), M("id", "PciDeviceId"), OPT("irq", "int"),
+    M("irq_pin", "int"), M("qdev_id", "str"), M("regions", "[PciMemoryRegion]"), END,
+};
+static const struct schema_member m_pci_class[] = { OPT("desc", "str"), M("class", "int"), END };
+static const struct schema_member m_pci_id[] = {
+    M("device", "int"), M("vendor", "int"), OPT("subsystem", "int"),
+    OPT("subsystem-vendor", "int"), END,
+};
+static const struct schema_member m_pci_region[] = {
+    M("bar", "int"), M("type", "str"), M("address", "int"), M("size", "int"),
+    OPT("prefetch", "bool"), OPT("mem_type_64", "bool"), END,
 };
 static const struct schema_member m_block_info[] = {
     M("device", "str"), OPT("qdev", "str"), M("type", "str"), M("removable", "bool"),
-    M("locked", "bool"), END,
+    M("locked", "bool"), OPT("inserted", "BlockDeviceInfo"), OPT("tray_open", "bool"),
+    OPT("io-status", "BlockDeviceIoStatus"), END,
+};
+static const struct schema_member m_block_device_info[] = {
+    M("file", "str"), M("ro", "bool"), M("drv", "str"), M("backing_file_depth", "int"),
+    M("encrypted", "bool"), M("detect_zeroes", "BlockdevDetectZeroesOptions"),
+    M("bps", "int"), M("bps_rd", "int"), M("bps_wr", "int"), M("iops", "int"),
+    M("iops_rd", "int"), M("iops_wr", "int"), M("image", "ImageInfo"),
+    M("write_threshold", "int"), M("cache", "BlockdevCacheInfo"), END,
+};
+static const struct schema_member m_image_info[] = {
+    M("filename", "str"), M("format", "str"), M("virtual-size", "int"), END,
+};
+static const struct schema_member m_block_cache_info[] = {
+    M("writeback", "bool"), M("direct", "bool"), M("no-flush", "bool"), END,
 };
 static const struct schema_member m_vnc_info[] = {
     M("enabled", "bool"), OPT("host", "str"), OPT("family", "str"), OPT("service", "str"),
@@ -1103,6 +1288,8 @@ static const char *const v_meta[] = {
 };
 static const char *const v_key_kind[] = { "number", "qcode", NULL };
 static const char *const v_cl_param_type[] = { "string", "boolean", "number", "size", NULL };
+static const char *const v_io_status[] = { "ok", "failed", "nospace", NULL };
+static const char *const v_detect_zeroes[] = { "off", "on", "unmap", NULL };
 static const char *const v_cause[] = {
     "none", "host-error", "host-qmp-quit", "host-qmp-system-reset", "host-signal",
     "host-ui", "guest-shutdown", "guest-reset", "guest-panic", "subsystem-reset", NULL,
@@ -1124,7 +1311,15 @@ static const struct schema_type schema_types[] = {
     { "TargetInfo", m_target_info, NULL },
     { "PciInfo", m_pci_info, NULL },
     { "PciDeviceInfo", m_pci_dev, NULL },
+    { "PciDeviceClass", m_pci_class, NULL },
+    { "PciDeviceId", m_pci_id, NULL },
+    { "PciMemoryRegion", m_pci_region, NULL },
     { "BlockInfo", m_block_info, NULL },
+    { "BlockDeviceInfo", m_block_device_info, NULL },
+    { "ImageInfo", m_image_info, NULL },
+    { "BlockdevCacheInfo", m_block_cache_info, NULL },
+    { "BlockDeviceIoStatus", NULL, v_io_status },
+    { "BlockdevDetectZeroesOptions", NULL, v_detect_zeroes },
     { "VncInfo", m_vnc_info, NULL },
     { "FdsetInfo", m_fdset_info, NULL },
     { "FdsetFdInfo", m_fdset_fd, NULL },
