@@ -846,3 +846,8 @@ void pc_free(struct pc *pc)
     g_free(pc->lapics);
     g_free(pc);
 }
+
+struct ps2_kbd *pc_keyboard(struct pc *pc)
+{
+    return i8042_kbd(pc->kbc);
+}

@@ -84,6 +84,8 @@ void pc_free(struct pc *pc);
 /* Cold reset: devices, then firmware/kernel re-installed (also called by the
  * main loop on warm resets through m->board_reset). */
 int pc_power_on(struct pc *pc, char **err);
+/* The PS/2 keyboard behind the i8042, for the monitor's send-key. */
+struct ps2_kbd *pc_keyboard(struct pc *pc);
 
 /* The board's PCI bus 0 (i440FX at 00:00.0, PIIX3 00:01.0, PIIX4 PM
  * 00:01.3): for PCI devices created outside pc.c (tests) and the monitor's
