@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* pc.c: the PC board (an i440FX-era PC/AT without PCI, for now).
+/* pc.c: the PC board: an i440FX/PIIX3 PC with the PIIX4 PM function.
  *
  * Every device is created and wired here, explicitly, in the order a reader
  * would look for it: firmware, legacy ISA devices, interrupt routing, boot.
@@ -20,6 +20,7 @@
 #include "core/log.h"
 #include "hw/acpi/loader.h"
 #include "hw/acpi/tables.h"
+#include "hw/acpi/piix4_pm.h"
 #include "hw/boot/boot.h"
 #include "hw/boot/bootorder.h"
 #include "hw/boot/e820.h"
@@ -35,6 +36,8 @@
 #include "hw/misc/fw_cfg.h"
 #include "hw/misc/port92.h"
 #include "hw/pc.h"
+#include "hw/pci/i440fx.h"
+#include "hw/pci/piix3.h"
 #include "hw/rtc/mc146818.h"
 #include "hw/timer/i8254.h"
 
@@ -69,11 +72,11 @@ struct pc {
     struct apic_bus *apic_bus;
     struct lapic **lapics;
 
-    /* Firmware ROM: mapped at the top of 4 GiB, its last 128 KiB aliased
-     * below 1 MiB. */
+    /* Firmware ROM: mapped at the top of 4 GiB; its last 128 KiB appear
+     * below 1 MiB through the i440FX's PAM (create_pci). */
     uint8_t *bios;
     size_t bios_size;
-    struct mem_region bios_high, bios_low;
+    struct mem_region bios_high;
 
     struct boot_image *kernel;
 
@@ -83,6 +86,12 @@ struct pc {
     char boot_order[sizeof(((struct pc_config *)0)->boot_order)];
     bool boot_once_pending; /* -boot once=: restore boot_order at the next reset */
     bool bootorder_file;    /* "bootorder" exists in fw_cfg */
+    /* PCI: bus 0 with the i440FX host bridge, the PIIX3 ISA bridge and the
+     * PIIX4 power management function. */
+    struct pci_bus pci;
+    struct i440fx *i440fx;
+    struct piix3 *piix3;
+    struct piix4_pm *pm;
 
     uint32_t gsi_sources[NGSI]; /* bit per input currently asserting */
     unsigned nsources;
@@ -170,9 +179,8 @@ static int load_bios(struct pc *pc, const char *path, char **err)
     struct machine *m = pc->m;
     region_init_rom(&pc->bios_high, "bios", len, pc->bios);
     as_add(&m->mem, &pc->bios_high, 4 * GiB - len, 0);
-    size_t low = MIN(len, 128 * KiB);
-    region_init_rom(&pc->bios_low, "isa-bios", low, pc->bios + len - low);
-    as_add(&m->mem, &pc->bios_low, 1 * MiB - low, 1); /* over RAM */
+    /* The alias below 1 MiB is the i440FX's: PAM decides when it shows
+     * (create_pci). */
     return 0;
 }
 
@@ -429,6 +437,69 @@ static void create_legacy(struct pc *pc, const struct pc_config *cfg)
     }
 }
 
+/* ---- PCI: i440FX, PIIX3, PIIX4 PM ---- */
+
+/* One interrupt source shared by a bank of ISA lines (the PIIX3's PIRQ
+ * outputs, one per ISA IRQ): each line is a different GSI, so they can
+ * share the source bit. */
+static void connect_isa_bank(struct pc *pc, struct irq_line *lines, unsigned n)
+{
+    g_assert(n <= NGSI && pc->nsources < 32);
+    unsigned src = pc->nsources++;
+    for (unsigned gsi = 0; gsi < n; gsi++)
+        irq_connect(&lines[gsi], isa_irq_sink, pc, (int)(gsi | src << 8));
+}
+
+static void create_pci(struct pc *pc)
+{
+    struct machine *m = pc->m;
+    const struct dev_env *env = &m->env;
+    pci_bus_init(&pc->pci, &m->io, &m->mem, &m->log);
+
+    size_t low = pc->bios ? MIN(pc->bios_size, 128 * KiB) : 0;
+    pc->i440fx = i440fx_new(env, &pc->pci, m->ram, m->below_4g,
+                            pc->bios ? pc->bios + pc->bios_size - low : NULL, low);
+    map_io(pc, &pc->i440fx->cf8, 0xcf8);
+    map_io(pc, &pc->i440fx->cfc, 0xcfc);
+    i440fx_map_legacy(pc->i440fx, &m->mem);
+    add_dev(pc, &i440fx_class, pc->i440fx, "i440fx");
+
+    pc->piix3 = piix3_new(env, &pc->pci, PCI_DEVFN(1, 0));
+    pc->pci.set_irq = piix3_set_pirq; /* PIRQA-D -> PIRQRC -> ISA IRQ */
+    pc->pci.opaque = pc->piix3;
+    pc->i440fx->cf9_target = &pc->piix3->rcr; /* byte 0xcf9 */
+    connect_isa_bank(pc, pc->piix3->isa_irq, 16);
+    add_dev(pc, &piix3_class, pc->piix3, "piix3");
+
+    pc->pm = piix4_pm_new(env, &pc->pci, PCI_DEVFN(1, 3));
+    connect_isa(pc, &pc->pm->sci, PIIX4_SCI_IRQ);
+    map_io(pc, &pc->pm->apm, PIIX4_SMI_CMD_PORT);
+    add_dev(pc, &piix4_pm_class, pc->pm, "piix4_pm");
+}
+
+struct pci_bus *pc_pci_bus(struct pc *pc)
+{
+    return &pc->pci;
+}
+
+void pc_power_button(struct pc *pc)
+{
+    piix4_pm_power_button(pc->pm);
+}
+
+/* Without firmware, do what the BIOS would have done before the kernel
+ * runs: shadow RAM read/write at 0xC0000-0xFFFFF (the MP table lives
+ * there) and the ACPI PM block at its usual place. */
+static void firmwareless_chipset_setup(struct pc *pc)
+{
+    if (pc->bios)
+        return;
+    pci_bus_config_write(&pc->pci, PCI_DEVFN(0, 0), I440FX_PAM0, 0x30, 1);
+    for (unsigned i = 1; i < 7; i++)
+        pci_bus_config_write(&pc->pci, PCI_DEVFN(0, 0), I440FX_PAM0 + i, 0x33, 1);
+    piix4_pm_enable_default(pc->pm);
+}
+
 /* ---- reset ---- */
 
 static int install_kernel(struct pc *pc, char **err)
@@ -454,6 +525,7 @@ static void board_reset(struct machine *m, enum reset_kind kind)
         pc->boot_once_pending = false;
         set_boot_order(pc, pc->boot_order);
     }
+    firmwareless_chipset_setup(pc);
     if (install_kernel(pc, &err)) {
         /* The image was validated at start-up and RAM is unchanged in size,
          * so this cannot fail unless something is badly wrong. */
@@ -469,6 +541,7 @@ int pc_power_on(struct pc *pc, char **err)
     m->board_reset = NULL; /* devices first, then the image, reporting errors */
     machine_reset_devices(m, RESET_COLD);
     m->board_reset = board_reset;
+    firmwareless_chipset_setup(pc);
     return install_kernel(pc, err);
 }
 
@@ -491,6 +564,7 @@ struct pc *pc_new(struct machine *m, const struct pc_config *cfg, char **err)
     if (create_intc(pc, err))
         goto fail;
     create_legacy(pc, cfg);
+    create_pci(pc);
     fill_fw_cfg(pc);
     fill_cmos(pc);
     if (fill_acpi(pc, cfg, err))

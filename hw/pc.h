@@ -69,4 +69,13 @@ void pc_free(struct pc *pc);
  * main loop on warm resets through m->board_reset). */
 int pc_power_on(struct pc *pc, char **err);
 
+/* The board's PCI bus 0 (i440FX at 00:00.0, PIIX3 00:01.0, PIIX4 PM
+ * 00:01.3): for PCI devices created outside pc.c (tests) and the monitor's
+ * query-pci. */
+struct pci_bus;
+struct pci_bus *pc_pci_bus(struct pc *pc);
+/* Press the ACPI power button (PIIX4 PWRBTN_STS, SCI if enabled): for QMP
+ * system_powerdown.  Machine lock held. */
+void pc_power_button(struct pc *pc);
+
 #endif

@@ -10,11 +10,14 @@
  * characters echo, backspace erases, Enter runs the line; there is no
  * history or completion.  Threat model: a line is at most HMP_LINE_MAX
  * bytes; longer input is dropped until the end of the line. */
+#include <inttypes.h>
 #include <string.h>
 #include <unistd.h>
 #include "config.h"
 #include "core/accel_ops.h"
 #include "core/runstate.h"
+#include "hw/pc.h"
+#include "hw/pci/pci.h"
 #include "monitor/monitor.h"
 #include "monitor/qmp_cmds.h"
 
@@ -73,6 +76,42 @@ static void hmp_info_status(struct monitor *mon, GString *out)
     g_string_append_c(out, '\n');
 }
 
+/* "info pci", in the layout of QEMU's. */
+static void hmp_info_pci(struct monitor *mon, GString *out)
+{
+    struct pci_bus *bus = mon->m->board ? pc_pci_bus(mon->m->board) : NULL;
+    for (unsigned devfn = 0; bus && devfn < ARRAY_SIZE(bus->devs); devfn++) {
+        const struct pci_dev *d = bus->devs[devfn];
+        if (!d)
+            continue;
+        const uint8_t *c = d->config;
+        g_string_append_printf(out, "  Bus  0, device %3u, function %u:\n", PCI_SLOT(devfn),
+                               PCI_FUNC(devfn));
+        g_string_append_printf(out, "    Class %04x: PCI device %04x:%04x\n",
+                               ld16(&c[PCI_CLASS_DEVICE]), ld16(&c[PCI_VENDOR_ID]),
+                               ld16(&c[PCI_DEVICE_ID]));
+        if (c[PCI_INTERRUPT_PIN])
+            g_string_append_printf(out, "      IRQ %u, pin %c\n", c[PCI_INTERRUPT_LINE],
+                                   'A' + c[PCI_INTERRUPT_PIN] - 1);
+        for (unsigned n = 0; n <= PCI_NUM_BARS; n++) {
+            const struct pci_bar *b = n < PCI_NUM_BARS ? &d->bars[n] : &d->rom;
+            if (!b->region)
+                continue;
+            const char *what = n == PCI_NUM_BARS ? "ROM" : "BAR";
+            if (b->addr == PCI_BAR_UNMAPPED)
+                g_string_append_printf(out, "      %s%u: %s at 0xffffffffffffffff [0x%" PRIx64 "].\n",
+                                       what, n == PCI_NUM_BARS ? 0 : n,
+                                       b->type & PCI_BAR_IO ? "I/O" : "memory", b->region->size - 1);
+            else
+                g_string_append_printf(out, "      %s%u: %s at 0x%" PRIx64 " [0x%" PRIx64 "].\n",
+                                       what, n == PCI_NUM_BARS ? 0 : n,
+                                       b->type & PCI_BAR_IO ? "I/O" : "memory", b->addr,
+                                       b->addr + b->region->size - 1);
+        }
+        g_string_append(out, "      id \"\"\n");
+    }
+}
+
 static void hmp_info(struct monitor *mon, const char *what, GString *out)
 {
     struct machine *m = mon->m;
@@ -80,11 +119,14 @@ static void hmp_info(struct monitor *mon, const char *what, GString *out)
         g_string_append(out, "info chardev  -- show the character devices\n"
                              "info kvm  -- show KVM information\n"
                              "info name  -- show the current VM name\n"
+                             "info pci  -- show PCI info\n"
                              "info status  -- show the current VM status (running|paused)\n"
                              "info uuid  -- show the current VM UUID\n"
                              "info version  -- show the version of QEMU\n");
     } else if (!strcmp(what, "status")) {
         hmp_info_status(mon, out);
+    } else if (!strcmp(what, "pci")) {
+        hmp_info_pci(mon, out);
     } else if (!strcmp(what, "version")) {
         g_string_append_printf(out, "%d.%d.%d (hvemu " HVEMU_VERSION ")\n", QMP_QEMU_MAJOR,
                                QMP_QEMU_MINOR, QMP_QEMU_MICRO);

@@ -19,6 +19,8 @@
 #include "config.h"
 #include "core/accel_ops.h"
 #include "core/runstate.h"
+#include "hw/pc.h"
+#include "hw/pci/pci.h"
 #include "monitor/monitor.h"
 #include "monitor/qmp_cmds.h"
 
@@ -180,12 +182,82 @@ static JsonNode *cmd_query_target(struct qmp_req *req, JsonObject *args)
     return qmp_node_object(o);
 }
 
-/* No PCI yet: one root bus with nothing on it, the shape clients expect. */
+/* query-pci: QEMU's PciInfo shape, one entry for bus 0.  BAR addresses
+ * are where the BAR decodes now (-1 when it does not, as QEMU reports). */
+static const char *pci_class_desc(uint16_t cls)
+{
+    switch (cls) {
+    case 0x0101: return "IDE controller";
+    case 0x0106: return "SATA controller";
+    case 0x0200: return "Ethernet controller";
+    case 0x0300: return "VGA controller";
+    case 0x0600: return "Host bridge";
+    case 0x0601: return "ISA bridge";
+    case 0x0680: return "Bridge";
+    default: return NULL;
+    }
+}
+
+static JsonObject *pci_region_info(const struct pci_dev *d, unsigned n)
+{
+    const struct pci_bar *b = n < PCI_NUM_BARS ? &d->bars[n] : &d->rom;
+    JsonObject *o = json_object_new();
+    bool io = b->type & PCI_BAR_IO;
+    json_object_set_int_member(o, "bar", n);
+    json_object_set_string_member(o, "type", io ? "io" : "memory");
+    json_object_set_int_member(o, "address", b->addr == PCI_BAR_UNMAPPED ? -1 : (gint64)b->addr);
+    json_object_set_int_member(o, "size", (gint64)b->region->size);
+    if (!io && n < PCI_NUM_BARS) {
+        json_object_set_boolean_member(o, "prefetch", b->type & PCI_BAR_MEM_PREFETCH);
+        json_object_set_boolean_member(o, "mem_type_64", b->type & PCI_BAR_MEM_64);
+    }
+    return o;
+}
+
+static JsonObject *pci_dev_info(const struct pci_dev *d)
+{
+    const uint8_t *c = d->config;
+    JsonObject *o = json_object_new();
+    json_object_set_int_member(o, "bus", 0);
+    json_object_set_int_member(o, "slot", PCI_SLOT(d->devfn));
+    json_object_set_int_member(o, "function", PCI_FUNC(d->devfn));
+    JsonObject *ci = json_object_new();
+    uint16_t cls = ld16(&c[PCI_CLASS_DEVICE]);
+    if (pci_class_desc(cls))
+        json_object_set_string_member(ci, "desc", pci_class_desc(cls));
+    json_object_set_int_member(ci, "class", cls);
+    json_object_set_object_member(o, "class_info", ci);
+    JsonObject *id = json_object_new();
+    json_object_set_int_member(id, "device", ld16(&c[PCI_DEVICE_ID]));
+    json_object_set_int_member(id, "vendor", ld16(&c[PCI_VENDOR_ID]));
+    json_object_set_int_member(id, "subsystem", ld16(&c[PCI_SUBSYSTEM_ID]));
+    json_object_set_int_member(id, "subsystem-vendor", ld16(&c[PCI_SUBSYSTEM_VENDOR_ID]));
+    json_object_set_object_member(o, "id", id);
+    if (c[PCI_INTERRUPT_PIN])
+        json_object_set_int_member(o, "irq", c[PCI_INTERRUPT_LINE]);
+    json_object_set_int_member(o, "irq_pin", c[PCI_INTERRUPT_PIN]);
+    json_object_set_string_member(o, "qdev_id", "");
+    JsonArray *regions = json_array_new();
+    for (unsigned n = 0; n <= PCI_NUM_BARS; n++) {
+        const struct pci_bar *b = n < PCI_NUM_BARS ? &d->bars[n] : &d->rom;
+        if (b->region)
+            json_array_add_object_element(regions, pci_region_info(d, n));
+    }
+    json_object_set_array_member(o, "regions", regions);
+    return o;
+}
+
 static JsonNode *cmd_query_pci(struct qmp_req *req, JsonObject *args)
 {
+    struct machine *m = MON(req)->m;
+    struct pci_bus *pbus = m->board ? pc_pci_bus(m->board) : NULL;
+    JsonArray *devs = json_array_new();
+    for (unsigned devfn = 0; pbus && devfn < ARRAY_SIZE(pbus->devs); devfn++)
+        if (pbus->devs[devfn])
+            json_array_add_object_element(devs, pci_dev_info(pbus->devs[devfn]));
     JsonObject *bus = json_object_new();
     json_object_set_int_member(bus, "bus", 0);
-    json_object_set_array_member(bus, "devices", json_array_new());
+    json_object_set_array_member(bus, "devices", devs);
     JsonArray *a = json_array_new();
     json_array_add_object_element(a, bus);
     return qmp_node_array(a);
@@ -657,7 +729,18 @@ static const struct schema_member m_pci_info[] = {
     M("bus", "int"), M("devices", "[PciDeviceInfo]"), END,
 };
 static const struct schema_member m_pci_dev[] = {
-    M("bus", "int"), M("slot", "int"), M("function", "int"), M("qdev_id", "str"), END,
+    M("bus", "int"), M("slot", "int"), M("function", "int"),
+    M("class_info", "PciDeviceClass"), M("id", "PciDeviceId"), OPT("irq", "int"),
+    M("irq_pin", "int"), M("qdev_id", "str"), M("regions", "[PciMemoryRegion]"), END,
+};
+static const struct schema_member m_pci_class[] = { OPT("desc", "str"), M("class", "int"), END };
+static const struct schema_member m_pci_id[] = {
+    M("device", "int"), M("vendor", "int"), OPT("subsystem", "int"),
+    OPT("subsystem-vendor", "int"), END,
+};
+static const struct schema_member m_pci_region[] = {
+    M("bar", "int"), M("type", "str"), M("address", "int"), M("size", "int"),
+    OPT("prefetch", "bool"), OPT("mem_type_64", "bool"), END,
 };
 static const struct schema_member m_block_info[] = {
     M("device", "str"), OPT("qdev", "str"), M("type", "str"), M("removable", "bool"),
@@ -717,6 +800,9 @@ static const struct schema_type schema_types[] = {
     { "TargetInfo", m_target_info, NULL },
     { "PciInfo", m_pci_info, NULL },
     { "PciDeviceInfo", m_pci_dev, NULL },
+    { "PciDeviceClass", m_pci_class, NULL },
+    { "PciDeviceId", m_pci_id, NULL },
+    { "PciMemoryRegion", m_pci_region, NULL },
     { "BlockInfo", m_block_info, NULL },
     { "VncInfo", m_vnc_info, NULL },
     { "FdsetInfo", m_fdset_info, NULL },

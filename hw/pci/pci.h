@@ -205,5 +205,9 @@ void pci_update_mappings(struct pci_dev *d);
  * the device's settle. */
 void pci_dev_save(struct pci_dev *d, struct vm_writer *w);
 int pci_dev_load(struct pci_dev *d, struct vm_reader *r);
+/* Same, and also rejects streams that change read-only bits of the
+ * device-specific registers (0x40-0xff): for functions whose read-only
+ * bits there are constants (no device-driven status bits). */
+int pci_dev_load_strict(struct pci_dev *d, struct vm_reader *r);
 
 #endif
