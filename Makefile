@@ -29,7 +29,10 @@ LIBS := $(DEP_LIBS) -lm
 
 SRC_DIRS := core cpu $(wildcard cpu/*/) hw $(wildcard hw/*/) block net ui firmware monitor
 LIB_SRCS := $(sort $(foreach d,$(SRC_DIRS),$(wildcard $(d:%/=%)/*.c)))
-LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
+# Firmware assembled from firmware/*.S and linked in as C arrays (roms.h).
+ROMS := linuxboot
+GEN_OBJS := $(ROMS:%=$(B)/gen/%_rom.o)
+LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o) $(GEN_OBJS)
 SUPPORT_SRCS := $(wildcard tests/support/*.c)
 SUPPORT_OBJS := $(SUPPORT_SRCS:%.c=$(B)/%.o)
 UNIT_SRCS := $(wildcard tests/unit/test-*.c)
@@ -41,6 +44,21 @@ all: $(B)/hvemu
 
 $(B)/%.o: %.c $(B)/config.mk
 	@mkdir -p $(dir $@)
+	$(if $(Q),@echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/gen/%.bin: firmware/%.S
+	@mkdir -p $(dir $@)
+	$(if $(Q),@echo "  ROM     $@")
+	$(Q)gcc -m32 -Wa,--fatal-warnings -c -o $@.o $<
+	$(Q)ld -m elf_i386 -Ttext=0 -e 0 --oformat binary -o $@ $@.o
+
+$(B)/gen/%_rom.c: $(B)/gen/%.bin scripts/bin2c
+	$(Q)scripts/bin2c $*_rom firmware/roms.h $< $@
+
+.SECONDARY: $(ROMS:%=$(B)/gen/%.bin) $(ROMS:%=$(B)/gen/%_rom.c)
+
+$(B)/gen/%.o: $(B)/gen/%.c
 	$(if $(Q),@echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -64,6 +82,8 @@ guests-kernels:
 	$(Q)$(MAKE) --no-print-directory -C tests/guests/kernels O=$(abspath $(GUEST_DIR)/kernels)
 guest-linux:
 	$(Q)tests/guests/linux/build.sh $(GUEST_DIR)/linux
+guest-iso: guest-linux
+	$(Q)tests/guests/iso/build.sh $(GUEST_DIR)/iso $(GUEST_DIR)/linux
 
 # ---- the two commands ----
 deps:
@@ -97,13 +117,17 @@ FUZZ_CFLAGS := -std=gnu11 -O1 -g -fno-omit-frame-pointer -I. -I$(B) -D_GNU_SOURC
                $(DEP_CFLAGS)
 FB := build-fuzz
 FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=$(FB)/%.o) $(SUPPORT_SRCS:%.c=$(FB)/%.o) \
-                 $(FUZZ_HARNESS:%.c=$(FB)/%.o)
+                 $(FUZZ_HARNESS:%.c=$(FB)/%.o) $(ROMS:%=$(FB)/gen/%_rom.o)
 FUZZ_BINS := $(FUZZ_SRCS:%.c=$(FB)/%)
 
 $(FB)/%.o: %.c $(B)/config.mk
 	@mkdir -p $(dir $@)
 	$(if $(Q),@echo "  FUZZCC  $<")
 	$(Q)clang $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(FB)/gen/%.o: $(B)/gen/%.c
+	@mkdir -p $(dir $@)
+	$(Q)clang $(FUZZ_CFLAGS) -c -o $@ $<
 
 $(FB)/tests/fuzz/fuzz-%: $(FB)/tests/fuzz/fuzz-%.o $(FUZZ_LIB_OBJS)
 	$(if $(Q),@echo "  FUZZLD  $@")

@@ -20,6 +20,7 @@
 #include "core/options.h"
 #include "core/runstate.h"
 #include "cpu/accel.h"
+#include "hw/boot/smbios.h"
 #include "hw/misc/debug_exit.h"
 #include "hw/misc/debugcon.h"
 #include "hw/pc.h"
@@ -46,9 +47,22 @@ struct cli {
     GPtrArray *firmware_dirs; /* -L */
     GPtrArray *qmp, *mon, *monitor; /* -qmp specs, -mon options, -monitor specs */
     char *uuid;
+    struct smbios_settings smbios; /* -smbios, all of them */
     bool prelaunch; /* -S */
     bool nographic, display_none, nodefaults, no_reboot, no_shutdown;
     int icount_shift; /* -1: no -icount */
+    GPtrArray *drives; /* struct drive_arg: -drive, -hda..-hdd, -cdrom, bare images */
+    struct cli_boot {
+        char order[16], once[16]; /* "": not given */
+        bool menu, strict;
+        int splash_time, reboot_timeout; /* -1: not given / no reboot */
+    } boot;
+};
+
+/* A drive option as given, for opening once the machine exists. */
+struct drive_arg {
+    char *opt; /* "drive", "hda".."hdd", "cdrom" */
+    char *arg;
 };
 
 static void usage(void)
@@ -69,6 +83,7 @@ static void usage(void)
            "  -no-shutdown                  stay (paused) when the guest powers off\n"
            "  -S                            do not start the CPUs (QMP/HMP 'cont' starts them)\n"
            "  -uuid UUID                    the VM's UUID (query-uuid, SMBIOS)\n"
+           "  -smbios type=N,FIELD=VALUE... SMBIOS fields (types 0, 1, 2, 3, 4, 17)\n"
            "  -global DRIVER.PROP=VALUE     accepted for compatibility; unknown ones warn\n"
            "\n"
            "Boot:\n"
@@ -78,6 +93,20 @@ static void usage(void)
            "  -kernel FILE                  Linux bzImage or Multiboot kernel, booted directly\n"
            "  -initrd FILE                  Linux initrd; Multiboot: \"mod1 args,mod2\"\n"
            "  -append CMDLINE               kernel command line\n"
+           "  -boot [order=DRIVES][,once=DRIVES][,menu=on|off][,splash-time=MS]\n"
+           "        [,reboot-timeout=MS][,strict=on|off]   firmware boot order: a, b floppy,\n"
+           "                                c first disk, d first CD-ROM, n network\n"
+           "                                (default cad; -boot d is order=d)\n"
+           "\n"
+           "Disks:\n"
+           "  -drive file=PATH[,format=raw][,if=ide][,index=N|bus=B,unit=U]\n"
+           "         [,media=disk|cdrom][,readonly=on|off][,id=ID][,file.locking=on|off]\n"
+           "         [,cache=writeback|writethrough|none|unsafe|directsync]\n"
+           "                                an IDE disk or CD-ROM (index 0-3: ide0-hd0,\n"
+           "                                ide0-hd1, ide1-cd0, ide1-hd1); media=cdrom\n"
+           "                                without file= is an empty CD-ROM drive\n"
+           "  -hda/-hdb/-hdc/-hdd FILE      raw disk image at IDE index 0/1/2/3\n"
+           "  -cdrom FILE                   CD-ROM image at IDE index 2 (ide1-cd0)\n"
            "\n"
            "Devices and I/O:\n"
            "  -serial DEV                   stdio, mon:stdio, null, none, file:PATH, pty,\n"
@@ -116,7 +145,8 @@ static void version(void)
 static const char *const with_arg[] = {
     "m", "smp", "cpu", "machine", "M", "accel", "kernel", "initrd", "append", "bios", "L",
     "serial", "chardev", "device", "debugcon", "name", "rtc", "d", "D", "display",
-    "global", "vga", "qmp", "qmp-pretty", "mon", "monitor", "uuid", "icount", NULL,
+    "global", "vga", "qmp", "qmp-pretty", "mon", "monitor", "uuid", "icount",
+    "drive", "hda", "hdb", "hdc", "hdd", "cdrom", "boot", "smbios", NULL,
 };
 static const char *const no_arg[] = {
     "nographic", "nodefaults", "no-reboot", "no-shutdown", "enable-kvm", "h", "help",
@@ -286,8 +316,112 @@ static int parse_icount(struct cli *c, const char *arg)
     return rc;
 }
 
+/* -boot order/once: QEMU's drive letters; the PC (its CMOS boot bytes)
+ * takes a, b (floppy), c (disk), d (CD-ROM), n (network), three at most. */
+static int parse_boot_devices(const char *key, const char *s, char out[16])
+{
+    unsigned seen = 0, n = 0;
+    for (const char *p = s; *p; p++) {
+        if (*p < 'a' || *p > 'p')
+            return fail(g_strdup_printf("-boot %s=%s: Invalid boot device '%c'", key, s, *p));
+        if (seen & (1u << (*p - 'a')))
+            return fail(g_strdup_printf("-boot %s=%s: Boot device '%c' was given twice", key,
+                                        s, *p));
+        seen |= 1u << (*p - 'a');
+        if (!strchr("abcdn", *p))
+            return fail(g_strdup_printf("-boot %s=%s: Invalid boot device for PC: '%c'", key,
+                                        s, *p));
+        n++;
+    }
+    if (n == 0)
+        return fail(g_strdup_printf("-boot %s=: no boot device given", key));
+    if (n > 3)
+        return fail(g_strdup_printf("-boot %s=%s: Too many boot devices for PC", key, s));
+    snprintf(out, 16, "%s", s);
+    return 0;
+}
+
+/* A millisecond value from lo (-1 or 0) to 65535, as QEMU bounds them. */
+static int parse_boot_ms(const char *key, const char *v, int lo, int *out)
+{
+    uint64_t n;
+    if (lo < 0 && !strcmp(v, "-1")) {
+        *out = -1;
+        return 0;
+    }
+    if (parse_uint(v, 0xffff, &n))
+        return fail(g_strdup_printf("-boot %s=%s: it should be a value between %d and 65535",
+                                    key, v, lo));
+    *out = (int)n;
+    return 0;
+}
+
+/* -boot [order=]DRIVES[,once=DRIVES][,menu=on|off][,splash=FILE]
+ *       [,splash-time=MS][,reboot-timeout=MS][,strict=on|off]
+ * Several -boot options merge, later keys winning, as in QEMU. */
+static int parse_boot(struct cli *c, const char *arg)
+{
+    char *err = NULL;
+    struct optlist *l = optlist_parse(arg, "order", &err);
+    static const char *const keys[] = { "order", "once", "menu", "splash", "splash-time",
+                                        "reboot-timeout", "strict", NULL };
+    int rc = -1;
+    if (!l || optlist_check(l, "-boot", keys, &err)) {
+        rc = fail(err);
+        goto out;
+    }
+    const char *v;
+    if ((v = optlist_get(l, "order")) && parse_boot_devices("order", v, c->boot.order))
+        goto out;
+    if ((v = optlist_get(l, "once")) && parse_boot_devices("once", v, c->boot.once))
+        goto out;
+    if ((v = optlist_get(l, "menu")) && parse_bool(v, &c->boot.menu)) {
+        rc = fail(g_strdup_printf("-boot menu=%s: expects on or off", v));
+        goto out;
+    }
+    if ((v = optlist_get(l, "strict")) && parse_bool(v, &c->boot.strict)) {
+        rc = fail(g_strdup_printf("-boot strict=%s: expects on or off", v));
+        goto out;
+    }
+    if ((v = optlist_get(l, "splash-time")) &&
+        parse_boot_ms("splash-time", v, 0, &c->boot.splash_time))
+        goto out;
+    if ((v = optlist_get(l, "reboot-timeout")) &&
+        parse_boot_ms("reboot-timeout", v, -1, &c->boot.reboot_timeout))
+        goto out;
+    if ((v = optlist_get(l, "splash")))
+        warn_report("-boot splash=%s: boot splash images are not supported; ignored", v);
+    rc = 0;
+out:
+    optlist_free(l);
+    return rc;
+}
+
+static void add_drive_arg(struct cli *c, const char *opt, const char *arg)
+{
+    struct drive_arg *d = g_new(struct drive_arg, 1);
+    d->opt = g_strdup(opt);
+    d->arg = g_strdup(arg);
+    g_ptr_array_add(c->drives, d);
+}
+
+static void drive_arg_free(gpointer p)
+{
+    struct drive_arg *d = p;
+    g_free(d->opt);
+    g_free(d->arg);
+    g_free(d);
+}
+
 static int parse_one(struct cli *c, const char *opt, const char *arg)
 {
+    if (!strcmp(opt, "boot"))
+        return parse_boot(c, arg);
+    if (!strcmp(opt, "drive") || !strcmp(opt, "cdrom") ||
+        (strlen(opt) == 3 && g_str_has_prefix(opt, "hd"))) {
+        add_drive_arg(c, opt, arg);
+        return 0;
+    }
     if (!strcmp(opt, "m"))
         return parse_mem(c, arg);
     if (!strcmp(opt, "smp"))
@@ -300,6 +434,10 @@ static int parse_one(struct cli *c, const char *opt, const char *arg)
         return parse_display(c, arg);
     if (!strcmp(opt, "icount"))
         return parse_icount(c, arg);
+    if (!strcmp(opt, "smbios")) {
+        char *err = NULL;
+        return smbios_parse_opt(&c->smbios, arg, &err) ? fail(err) : 0;
+    }
     if (!strcmp(opt, "vga"))
         return strcmp(arg, "none")
                    ? fail(g_strdup_printf("-vga %s: no VGA card in this build (use -vga none)",
@@ -350,8 +488,9 @@ static int parse_args(struct cli *c, int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (a[0] != '-' || !a[1]) {
-            /* QEMU treats a bare argument as -hda; no disks yet. */
-            return fail(g_strdup_printf("'%s': disk images are not supported yet", a));
+            /* QEMU treats a bare argument as -hda. */
+            add_drive_arg(c, "hda", a);
+            continue;
         }
         const char *opt = a + (a[1] == '-' ? 2 : 1);
         if (in_list(no_arg, opt)) {
@@ -609,10 +748,251 @@ static char *find_firmware(struct cli *c, const char *name)
     return NULL;
 }
 
+/* ---- drives: -drive, -hda..-hdd, -cdrom, and -boot into pc_config ---- */
+
+struct drive_spec {
+    const char *file;   /* NULL: no medium (CD-ROM only) */
+    const char *format;
+    const char *id;
+    int index;          /* -1: bus/unit or the first free one */
+    int bus, unit;      /* -1: not given */
+    enum pc_media media;
+    bool readonly, no_lock;
+    enum blk_cache cache;
+};
+
+static const char *const cache_names[] = {
+    [BLK_CACHE_WRITEBACK] = "writeback", [BLK_CACHE_WRITETHROUGH] = "writethrough",
+    [BLK_CACHE_NONE] = "none", [BLK_CACHE_UNSAFE] = "unsafe",
+    [BLK_CACHE_DIRECTSYNC] = "directsync",
+};
+
+/* QEMU's identifier rule: a letter, then letters, digits, '-', '.', '_'. */
+static bool valid_id(const char *s)
+{
+    if (!g_ascii_isalpha(*s) || strlen(s) >= sizeof(((struct pc_drive *)0)->id))
+        return false;
+    for (; *s; s++)
+        if (!g_ascii_isalnum(*s) && !strchr("-._", *s))
+            return false;
+    return true;
+}
+
+static int drive_index_opt(const struct optlist *l, const char *key, uint64_t max, int *out,
+                           char **err)
+{
+    const char *v = optlist_get(l, key);
+    uint64_t n;
+    *out = -1;
+    if (!v)
+        return 0;
+    if (parse_uint(v, max, &n)) {
+        *err = g_strdup_printf("%s=%s: IDE has %s 0 to %llu", key, v,
+                               !strcmp(key, "index") ? "indexes" : !strcmp(key, "bus")
+                                                                     ? "buses" : "units",
+                               (unsigned long long)max);
+        return -1;
+    }
+    *out = (int)n;
+    return 0;
+}
+
+/* -drive's keys into a spec; *err without the "-drive ARG: " prefix. */
+static int parse_drive_opts(const struct optlist *l, struct drive_spec *s, char **err)
+{
+    static const char *const keys[] = { "file", "format", "if", "index", "bus", "unit",
+                                        "media", "readonly", "cache", "id", "file.locking",
+                                        "aio", NULL };
+    if (optlist_check(l, "-drive", keys, err))
+        return -1;
+    const char *v;
+    s->file = optlist_get(l, "file");
+    s->format = optlist_get(l, "format");
+    s->id = optlist_get(l, "id");
+    if ((v = optlist_get(l, "if")) && strcmp(v, "ide")) {
+        *err = g_strdup_printf("if=%s is not supported (only if=ide)", v);
+        return -1;
+    }
+    if (drive_index_opt(l, "index", PC_MAX_IDE - 1, &s->index, err) ||
+        drive_index_opt(l, "bus", 1, &s->bus, err) || drive_index_opt(l, "unit", 1, &s->unit, err))
+        return -1;
+    if (s->index >= 0 && (s->bus >= 0 || s->unit >= 0)) {
+        *err = g_strdup("index cannot be used with bus and unit");
+        return -1;
+    }
+    if ((v = optlist_get(l, "media")) && strcmp(v, "disk") && strcmp(v, "cdrom")) {
+        *err = g_strdup_printf("invalid media '%s' (disk or cdrom)", v);
+        return -1;
+    }
+    s->media = v && !strcmp(v, "cdrom") ? PC_MEDIA_CDROM : PC_MEDIA_DISK;
+    if ((v = optlist_get(l, "readonly")) && parse_bool(v, &s->readonly)) {
+        *err = g_strdup_printf("readonly=%s: expects on or off", v);
+        return -1;
+    }
+    if ((v = optlist_get(l, "cache"))) {
+        size_t i = 0;
+        while (i < ARRAY_SIZE(cache_names) && strcmp(v, cache_names[i]))
+            i++;
+        if (i == ARRAY_SIZE(cache_names)) {
+            *err = g_strdup_printf("invalid cache mode '%s' (writeback, writethrough, none, "
+                                   "unsafe or directsync)", v);
+            return -1;
+        }
+        s->cache = (enum blk_cache)i;
+    }
+    bool lock = true;
+    if ((v = optlist_get(l, "file.locking")) && strcmp(v, "auto") && parse_bool(v, &lock)) {
+        *err = g_strdup_printf("file.locking=%s: expects on, off or auto", v);
+        return -1;
+    }
+    s->no_lock = !lock;
+    /* Requests run on worker threads whatever aio= says. */
+    if ((v = optlist_get(l, "aio")) && strcmp(v, "threads") && strcmp(v, "native") &&
+        strcmp(v, "io_uring")) {
+        *err = g_strdup_printf("invalid aio '%s' (threads, native or io_uring)", v);
+        return -1;
+    }
+    if (s->id && !valid_id(s->id)) {
+        *err = g_strdup_printf("id=%s: invalid id (at most 31 letters, digits, '-', '.', "
+                               "'_', starting with a letter)", s->id);
+        return -1;
+    }
+    return 0;
+}
+
+/* The IDE index a spec lands on: given, from bus/unit, or the first free
+ * one from the given bus on, as QEMU assigns them. */
+static int drive_slot(const struct run *r, const struct drive_spec *s, char **err)
+{
+    int index = s->index;
+    if (index < 0 && s->unit >= 0)
+        index = 2 * (s->bus >= 0 ? s->bus : 0) + s->unit;
+    if (index < 0) {
+        for (int i = 2 * (s->bus >= 0 ? s->bus : 0); i < PC_MAX_IDE; i++)
+            if (!r->cfg.ide[i].present)
+                return i;
+        *err = g_strdup_printf("no free IDE slot (%d drives at most)", PC_MAX_IDE);
+        return -1;
+    }
+    if (r->cfg.ide[index].present) {
+        *err = g_strdup_printf("drive index %d is already in use", index);
+        return -1;
+    }
+    return index;
+}
+
+static int add_drive(struct run *r, const struct drive_spec *s, char **err)
+{
+    int index = drive_slot(r, s, err);
+    if (index < 0)
+        return -1;
+    struct pc_drive *d = &r->cfg.ide[index];
+    if (s->id) {
+        for (int i = 0; i < PC_MAX_IDE; i++) {
+            if (r->cfg.ide[i].present && !strcmp(r->cfg.ide[i].id, s->id)) {
+                *err = g_strdup_printf("Duplicate ID '%s' for drive", s->id);
+                return -1;
+            }
+        }
+    }
+    bool cd = s->media == PC_MEDIA_CDROM;
+    if (!cd && (!s->file || !*s->file)) {
+        *err = g_strdup("a disk drive needs file=PATH");
+        return -1;
+    }
+    struct blk *blk = NULL;
+    if (s->file && *s->file) {
+        struct blk_env env = { r->m->ctx, &r->m->lock };
+        /* A CD-ROM is read-only media whatever the options say. */
+        struct blk_opts o = { s->file, s->format, s->readonly || cd, s->cache, s->no_lock };
+        blk = blk_open(&env, &o, err);
+        if (!blk)
+            return -1;
+    }
+    d->present = true;
+    d->media = s->media;
+    d->blk = blk;
+    if (s->id)
+        snprintf(d->id, sizeof(d->id), "%s", s->id);
+    else
+        snprintf(d->id, sizeof(d->id), "ide%d-%s%d", index / 2, cd ? "cd" : "hd", index % 2);
+    return 0;
+}
+
+static int setup_one_drive(struct run *r, const struct drive_arg *a)
+{
+    struct drive_spec s = { .index = -1, .bus = -1, .unit = -1 };
+    char *err = NULL;
+    struct optlist *l = NULL;
+    int rc = 0;
+    if (!strcmp(a->opt, "drive")) {
+        l = optlist_parse(a->arg, NULL, &err);
+        if (!l || parse_drive_opts(l, &s, &err))
+            rc = -1;
+    } else {
+        /* -hda..-hdd FILE, -cdrom FILE: QEMU's index=N shorthands. */
+        bool cd = !strcmp(a->opt, "cdrom");
+        s.file = a->arg;
+        s.index = cd ? 2 : a->opt[2] - 'a';
+        s.media = cd ? PC_MEDIA_CDROM : PC_MEDIA_DISK;
+    }
+    if (!rc && add_drive(r, &s, &err))
+        rc = -1;
+    if (rc) {
+        /* The option's own error already names the option. */
+        if (err && g_str_has_prefix(err, "-drive: "))
+            rc = fail(g_strdup_printf("-drive %s: %s", a->arg, err + 8));
+        else
+            rc = fail(g_strdup_printf("-%s %s: %s", a->opt, a->arg, err));
+        g_free(err);
+    }
+    optlist_free(l);
+    return rc;
+}
+
+static int setup_drives(struct run *r)
+{
+    struct cli *c = r->cli;
+    for (guint i = 0; i < c->drives->len; i++)
+        if (setup_one_drive(r, c->drives->pdata[i]))
+            return -1;
+    /* QEMU's PC has an empty CD-ROM drive at ide1-cd0 unless told
+     * otherwise: firmware and installers look for it. */
+    if (!c->nodefaults && !r->cfg.ide[2].present)
+        r->cfg.ide[2] = (struct pc_drive){ .present = true, .media = PC_MEDIA_CDROM,
+                                           .id = "ide1-cd0" };
+    snprintf(r->cfg.boot_order, sizeof(r->cfg.boot_order), "%s",
+             c->boot.order[0] ? c->boot.order : "cad");
+    snprintf(r->cfg.boot_once, sizeof(r->cfg.boot_once), "%s", c->boot.once);
+    r->cfg.boot_menu = c->boot.menu;
+    r->cfg.boot_strict = c->boot.strict;
+    r->cfg.boot_splash_time = c->boot.splash_time;
+    r->cfg.boot_reboot_timeout = c->boot.reboot_timeout;
+    return 0;
+}
+
+/* At exit, after the vCPUs stopped: let requests in flight finish into
+ * the devices that issued them (lock not held). */
+static void drain_drives(struct run *r)
+{
+    for (int i = 0; i < PC_MAX_IDE; i++)
+        if (r->cfg.ide[i].blk)
+            blk_drain(r->cfg.ide[i].blk);
+}
+
+/* After the devices are gone. */
+static void close_drives(struct run *r)
+{
+    for (int i = 0; i < PC_MAX_IDE; i++) {
+        blk_close(r->cfg.ide[i].blk);
+        r->cfg.ide[i].blk = NULL;
+    }
+}
+
 static int setup_config(struct run *r, char **bios_path)
 {
     struct cli *c = r->cli;
-    if (open_chardevs(r) || setup_serial(r))
+    if (open_chardevs(r) || setup_serial(r) || setup_drives(r))
         return -1;
     for (guint i = 0; i < c->devices->len; i++)
         if (setup_device(r, c->devices->pdata[i]))
@@ -630,9 +1010,7 @@ static int setup_config(struct run *r, char **bios_path)
     if (!c->kernel && (c->initrd || c->append))
         return fail(g_strdup(c->initrd ? "-initrd only makes sense with -kernel"
                                        : "-append only makes sense with -kernel"));
-    if (c->kernel && c->bios)
-        return fail(g_strdup("-kernel with -bios: booting a kernel through firmware is not "
-                             "supported yet; drop -bios to boot the kernel directly"));
+    r->cfg.smbios = &c->smbios;
     r->cfg.kernel = c->kernel;
     r->cfg.initrd = c->initrd;
     r->cfg.append = c->append;
@@ -849,6 +1227,7 @@ static int run(struct cli *c)
         fail(err);
         goto out;
     }
+    monitor_set_board(r.mon, r.pc);
     g_unix_signal_add(SIGINT, on_signal, r.m);
     g_unix_signal_add(SIGTERM, on_signal, r.m);
     g_unix_signal_add(SIGHUP, on_signal, r.m);
@@ -860,10 +1239,10 @@ static int run(struct cli *c)
 out:
     if (r.m && r.m->accel && r.m->accel->pause && r.m->accel_state)
         r.m->accel->pause(r.m);
-    if (r.m && !r.m->board)
-        pc_free(r.pc); /* pc_new failed half-way */
+    drain_drives(&r);
     monitor_free(r.mon); /* before the chardevs it serves */
     machine_free(r.m); /* stops vCPUs, frees devices and the board */
+    close_drives(&r);
     for (guint i = 0; i < r.owned->len; i++)
         chardev_free(r.owned->pdata[i]);
     for (guint i = 0; i < r.named->len; i++) {
@@ -890,6 +1269,7 @@ static void cli_free(struct cli *c)
     g_free(c->name);
     g_free(c->rtc);
     g_free(c->uuid);
+    smbios_settings_free(&c->smbios);
     g_ptr_array_free(c->qmp, TRUE);
     g_ptr_array_free(c->mon, TRUE);
     g_ptr_array_free(c->monitor, TRUE);
@@ -899,6 +1279,7 @@ static void cli_free(struct cli *c)
     g_ptr_array_free(c->chardevs, TRUE);
     g_ptr_array_free(c->devices, TRUE);
     g_ptr_array_free(c->firmware_dirs, TRUE);
+    g_ptr_array_free(c->drives, TRUE);
 }
 
 int main(int argc, char **argv)
@@ -914,6 +1295,8 @@ int main(int argc, char **argv)
         .qmp = g_ptr_array_new_with_free_func(g_free),
         .mon = g_ptr_array_new_with_free_func(g_free),
         .monitor = g_ptr_array_new_with_free_func(g_free),
+        .drives = g_ptr_array_new_with_free_func(drive_arg_free),
+        .boot = { .splash_time = -1, .reboot_timeout = -1 },
     };
     /* A reader that goes away must not kill us in the middle of a write. */
     signal(SIGPIPE, SIG_IGN);

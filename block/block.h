@@ -96,4 +96,16 @@ int blk_sync(struct blk *b);
 void blk_drain(struct blk *b);
 unsigned blk_in_flight(const struct blk *b);
 
+/* The image format ("raw") and counters since open, for query-block and
+ * query-blockstats and for tests (syncs: fdatasync calls made, which show
+ * the cache mode at work). */
+const char *blk_format(const struct blk *b);
+struct blk_stats {
+    uint64_t rd_ops, wr_ops, flush_ops;
+    uint64_t rd_bytes, wr_bytes;
+    uint64_t failed_ops;
+    uint64_t syncs;
+};
+void blk_get_stats(const struct blk *b, struct blk_stats *st);
+
 #endif

@@ -42,6 +42,10 @@ struct accel_ops {
     void (*destroy)(struct machine *m);
     /* The A20 gate (keyboard controller / port 0x92); NULL: always on. */
     void (*set_a20)(struct machine *m, bool on);
+    /* HPET legacy replacement on/off: an in-kernel PIT must stop (on) or
+     * resume (off) interrupting.  NULL: the accelerator has no PIT of its
+     * own (the board gates hvemu's PIT itself). */
+    void (*set_hpet_legacy)(struct machine *m, bool on);
 };
 
 #endif

@@ -58,4 +58,16 @@ static inline void st64(void *p, uint64_t v)
     st32((uint8_t *)p + 4, v >> 32);
 }
 
+/* The checksum byte of firmware tables (MP, ACPI, SMBIOS, option ROMs):
+ * stored in a checksum field that is 0 while this is computed, it makes
+ * the n bytes at p sum to zero modulo 256. */
+static inline uint8_t checksum8(const void *p, size_t n)
+{
+    const uint8_t *b = p;
+    uint8_t s = 0;
+    for (size_t i = 0; i < n; i++)
+        s += b[i];
+    return (uint8_t)-s;
+}
+
 #endif

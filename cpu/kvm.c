@@ -530,6 +530,30 @@ static void kvm_accel_set_irq(struct machine *m, unsigned gsi, int level)
         error_report("kvm: KVM_IRQ_LINE gsi %u: %s", gsi, strerror(errno));
 }
 
+/* HPET legacy replacement: the in-kernel PIT does not interrupt while
+ * KVM_PIT_FLAGS_HPET_LEGACY is set.  KVM_SET_PIT2 reloads each channel
+ * from the counts it is given, so a change restarts the channels' current
+ * periods, as restoring PIT state does. */
+static void kvm_accel_set_hpet_legacy(struct machine *m, bool on)
+{
+    struct kvm_accel *k = m->accel_state;
+    struct kvm_pit_state2 ps;
+    if (!k)
+        return;
+    if (kvm_ioctl(k->vm_fd, KVM_GET_PIT2, &ps)) {
+        error_report("kvm: KVM_GET_PIT2: %s", strerror(errno));
+        return;
+    }
+    if (!(ps.flags & KVM_PIT_FLAGS_HPET_LEGACY) == !on)
+        return;
+    if (on)
+        ps.flags |= KVM_PIT_FLAGS_HPET_LEGACY;
+    else
+        ps.flags &= ~KVM_PIT_FLAGS_HPET_LEGACY;
+    if (kvm_ioctl(k->vm_fd, KVM_SET_PIT2, &ps))
+        error_report("kvm: KVM_SET_PIT2: %s", strerror(errno));
+}
+
 /* Back to the creation state, then re-drive the lines devices hold high
  * (their settle() ran before this and reached the old chip state). */
 static void reset_irqchips(struct kvm_accel *k)
@@ -1284,4 +1308,5 @@ const struct accel_ops accel_kvm = {
     .resume = kvm_accel_resume,
     .reset_cpus = kvm_accel_reset_cpus,
     .destroy = kvm_accel_destroy,
+    .set_hpet_legacy = kvm_accel_set_hpet_legacy,
 };

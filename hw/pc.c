@@ -18,13 +18,16 @@
 #include <glib.h>
 #include "core/accel_ops.h"
 #include "core/log.h"
+#include "firmware/roms.h"
 #include "hw/acpi/loader.h"
 #include "hw/acpi/tables.h"
 #include "hw/acpi/piix4_pm.h"
 #include "hw/boot/boot.h"
 #include "hw/boot/bootorder.h"
 #include "hw/boot/e820.h"
+#include "hw/boot/linux.h"
 #include "hw/boot/mptable.h"
+#include "hw/boot/smbios.h"
 #include "hw/char/uart16550.h"
 #include "hw/input/i8042.h"
 #include "hw/intc/apic_bus.h"
@@ -39,6 +42,7 @@
 #include "hw/pci/i440fx.h"
 #include "hw/pci/piix3.h"
 #include "hw/rtc/mc146818.h"
+#include "hw/timer/hpet.h"
 #include "hw/timer/i8254.h"
 
 #define NGSI 24
@@ -79,12 +83,25 @@ struct pc {
     struct mem_region bios_high;
 
     struct boot_image *kernel;
+    struct pc_drive drives[PC_MAX_IDE]; /* as configured, for the monitor */
+    /* SMBIOS: in fw_cfg for firmware, or written to RAM on a direct boot. */
+    struct smbios_blob smbios;
+    bool smbios_direct;
+
+    /* HPET (NULL when the accelerator owns it).  The PIT's IRQ 0 (gate 0)
+     * and the RTC's IRQ 8 (gate 1) pass through hpet_gate_sink, which
+     * holds them off their inputs while legacy replacement is on. */
+    struct hpet *hpet;
+    struct irq_line hpet_gated[2]; /* the sources' original connections */
+    int hpet_gate_src[2];          /* the sources' levels */
+    bool hpet_legacy;
 
     /* ACPI tables (also served through fw_cfg) and the -boot items. */
     struct acpi_tables acpi;
     struct boot_ide_drive boot_drives[BOOT_MAX_IDE];
     char boot_order[sizeof(((struct pc_config *)0)->boot_order)];
     bool boot_once_pending; /* -boot once=: restore boot_order at the next reset */
+    bool boot_strict;       /* -boot strict=on */
     bool bootorder_file;    /* "bootorder" exists in fw_cfg */
     /* PCI: bus 0 with the i440FX host bridge, the PIIX3 ISA bridge and the
      * PIIX4 power management function. */
@@ -201,6 +218,54 @@ static void fill_fw_cfg(struct pc *pc)
         fw_cfg_add_e820(pc->fw_cfg, map[i].addr, map[i].size, map[i].type);
 }
 
+/* -kernel behind the firmware: the kernel, initrd and command line go to
+ * fw_cfg with the addresses to load them at, and firmware/linuxboot.S as
+ * the option ROM genroms/linuxboot.bin, which SeaBIOS runs and boots.  The
+ * ROM's size byte and checksums are filled here (roms.h). */
+static int serve_kernel(struct pc *pc, char **err)
+{
+    struct linux_image *li = boot_image_linux(pc->kernel);
+    if (!li) {
+        *err = g_strdup("-kernel with firmware: only Linux bzImages boot through the "
+                        "firmware; Multiboot kernels boot without -bios");
+        return -1;
+    }
+    struct linux_fw_load l;
+    if (linux_image_fw_load(li, pc->m, &l, err))
+        return -1;
+    struct fw_cfg *fw = pc->fw_cfg;
+    fw_cfg_add_u32(fw, FW_CFG_SETUP_ADDR, l.setup_addr);
+    fw_cfg_add_u32(fw, FW_CFG_SETUP_SIZE, l.setup_size);
+    fw_cfg_add_bytes(fw, FW_CFG_SETUP_DATA, l.setup, l.setup_size);
+    fw_cfg_add_u32(fw, FW_CFG_KERNEL_ADDR, l.kernel_addr);
+    fw_cfg_add_u32(fw, FW_CFG_KERNEL_SIZE, l.kernel_size);
+    fw_cfg_add_bytes(fw, FW_CFG_KERNEL_DATA, l.kernel, l.kernel_size);
+    fw_cfg_add_u32(fw, FW_CFG_INITRD_ADDR, l.initrd_addr);
+    fw_cfg_add_u32(fw, FW_CFG_INITRD_SIZE, l.initrd_size);
+    fw_cfg_add_bytes(fw, FW_CFG_INITRD_DATA, l.initrd, l.initrd_size);
+    fw_cfg_add_u32(fw, FW_CFG_KERNEL_CMDLINE, l.cmdline_addr);
+    fw_cfg_add_u32(fw, FW_CFG_CMDLINE_ADDR, l.cmdline_addr);
+    fw_cfg_add_u32(fw, FW_CFG_CMDLINE_SIZE, l.cmdline_size);
+    fw_cfg_add_bytes(fw, FW_CFG_CMDLINE_DATA, l.cmdline, l.cmdline_size);
+    g_free(l.setup);
+
+    size_t n = (linuxboot_rom_size + 511) & ~(size_t)511;
+    uint8_t *rom = g_malloc0(n);
+    memcpy(rom, linuxboot_rom, linuxboot_rom_size);
+    rom[2] = (uint8_t)(n / 512);
+    size_t pnp = rom[0x1a] | (size_t)rom[0x1b] << 8;
+    g_assert(pnp + 32 <= n && !memcmp(rom + pnp, "$PnP", 4));
+    rom[pnp + 9] = checksum8(rom + pnp, 32);
+    rom[n - 1] = checksum8(rom, n);
+    int r = fw_cfg_add_file(fw, "genroms/linuxboot.bin", rom, (uint32_t)n);
+    g_free(rom);
+    if (r < 0) {
+        *err = g_strdup("fw_cfg: no room for genroms/linuxboot.bin");
+        return -1;
+    }
+    return 0;
+}
+
 static void fill_cmos(struct pc *pc)
 {
     struct machine *m = pc->m;
@@ -211,12 +276,11 @@ static void fill_cmos(struct pc *pc)
 
 /* ---- ACPI tables and boot items ---- */
 
-/* Whether the board has an HPET at 0xFED00000 (none yet: the HPET model
- * sets this when it joins the board). */
+/* Whether the board has an HPET at 0xFED00000 (not when the accelerator
+ * owns it: Xen describes its own). */
 static bool board_has_hpet(const struct pc *pc)
 {
-    (void)pc;
-    return false;
+    return pc->hpet != NULL;
 }
 
 /* Build the ACPI tables and publish them as QEMU does: the blobs and the
@@ -276,7 +340,7 @@ static void set_boot_order(struct pc *pc, const char *order)
     mc146818_nvram_set(pc->rtc, 0x3d, r3d);
     mc146818_nvram_set(pc->rtc, 0x38, r38);
     size_t len;
-    char *paths = boot_order_fw_paths(order, pc->boot_drives, &len);
+    char *paths = boot_order_fw_paths(order, pc->boot_drives, pc->boot_strict, &len);
     if (len > 1 || pc->bootorder_file) {
         fw_cfg_add_file(pc->fw_cfg, "bootorder", paths, (uint32_t)len);
         pc->bootorder_file = true;
@@ -291,6 +355,7 @@ static void fill_boot_items(struct pc *pc, const struct pc_config *cfg)
         pc->boot_drives[i].cdrom = cfg->ide[i].media == PC_MEDIA_CDROM;
     }
     g_strlcpy(pc->boot_order, cfg->boot_order, sizeof(pc->boot_order));
+    pc->boot_strict = cfg->boot_strict;
     pc->boot_once_pending = cfg->boot_once[0] != 0;
     set_boot_order(pc, pc->boot_once_pending ? cfg->boot_once : cfg->boot_order);
 
@@ -298,7 +363,7 @@ static void fill_boot_items(struct pc *pc, const struct pc_config *cfg)
     uint8_t menu[2] = { cfg->boot_menu, 0 };
     fw_cfg_add_u16(pc->fw_cfg, FW_CFG_BOOT_MENU, cfg->boot_menu);
     fw_cfg_add_file(pc->fw_cfg, "etc/show-boot-menu", menu, sizeof(menu));
-    if (cfg->boot_splash_time > 0) {
+    if (cfg->boot_splash_time >= 0) { /* -1: not given */
         uint8_t wait[2];
         st16(wait, (uint16_t)MIN(cfg->boot_splash_time, 0xffff));
         fw_cfg_add_file(pc->fw_cfg, "etc/boot-menu-wait", wait, sizeof(wait));
@@ -437,6 +502,117 @@ static void create_legacy(struct pc *pc, const struct pc_config *cfg)
     }
 }
 
+/* ---- HPET ---- */
+
+static void hpet_gate_update(struct pc *pc, int i)
+{
+    irq_set(&pc->hpet_gated[i], pc->hpet_gate_src[i] && !pc->hpet_legacy);
+}
+
+static void hpet_gate_sink(void *opaque, int n, int level)
+{
+    struct pc *pc = opaque;
+    pc->hpet_gate_src[n] = level;
+    hpet_gate_update(pc, n);
+}
+
+/* LEG_RT_CNF: the HPET's timers 0 and 1 take over ISA IRQ 0 and 8, so the
+ * PIT and RTC no longer reach them (an in-kernel PIT is told through the
+ * accelerator). */
+static void hpet_legacy_sink(void *opaque, int n, int level)
+{
+    struct pc *pc = opaque;
+    (void)n;
+    pc->hpet_legacy = level;
+    for (int i = 0; i < 2; i++)
+        hpet_gate_update(pc, i);
+    if (pc->m->accel->set_hpet_legacy)
+        pc->m->accel->set_hpet_legacy(pc->m, level);
+}
+
+/* Route the already connected source line `src` through gate i. */
+static void hpet_gate(struct pc *pc, int i, struct irq_line *src)
+{
+    int level = src->level;
+    pc->hpet_gated[i] = *src;
+    pc->hpet_gate_src[i] = level;
+    irq_connect(src, hpet_gate_sink, pc, i);
+    src->level = level;
+}
+
+static void create_hpet(struct pc *pc)
+{
+    struct machine *m = pc->m;
+    if (m->accel->owns & OWN_HPET)
+        return;
+    struct hpet *h = hpet_new(&m->env);
+    as_add(&m->mem, &h->region, HPET_DEFAULT_BASE, 1);
+    for (int i = 0; i < HPET_NUM_ROUTES; i++)
+        connect_isa(pc, &h->irq[i], HPET_ROUTE_FIRST + i);
+    connect_isa(pc, &h->irq0, 0);
+    connect_isa(pc, &h->irq8, 8);
+    if (pc->pit)
+        hpet_gate(pc, 0, &pc->pit->irq);
+    hpet_gate(pc, 1, &pc->rtc->irq);
+    irq_connect(&h->legacy, hpet_legacy_sink, pc, 0);
+    add_dev(pc, &hpet_class, h, "hpet");
+    pc->hpet = h;
+}
+
+/* ---- SMBIOS ---- */
+
+/* Build the tables (before any device exists: a failure here is a user
+ * error pc_new can unwind).  Behind firmware they go to fw_cfg
+ * (fill_smbios; SeaBIOS adds its own type 0); a direct -kernel boot gets
+ * them, type 0 included, in the BIOS area at every reset (install_smbios). */
+static int build_smbios(struct pc *pc, const struct pc_config *cfg, char **err)
+{
+    static const struct smbios_settings defaults;
+    struct machine *m = pc->m;
+    struct smbios_machine mc = {
+        .cpus = m->smp_cpus,
+        .below_4g = m->below_4g,
+        .above_4g = m->above_4g,
+    };
+    memcpy(mc.uuid, m->uuid, sizeof(mc.uuid));
+    pc->smbios_direct = pc->kernel && !cfg->bios;
+    if (smbios_build(cfg->smbios ? cfg->smbios : &defaults, &mc, SMBIOS_ENTRY_32,
+                     pc->smbios_direct, &pc->smbios, err))
+        return -1;
+    if (!pc->smbios_direct)
+        return 0;
+    if (pc->smbios.tables_len > SMBIOS_DIRECT_END - SMBIOS_DIRECT_TABLES) {
+        *err = g_strdup_printf("SMBIOS tables (%zu bytes) do not fit the BIOS area of a "
+                               "direct -kernel boot", pc->smbios.tables_len);
+        return -1;
+    }
+    smbios_set_table_address(&pc->smbios, SMBIOS_DIRECT_TABLES);
+    return 0;
+}
+
+static void fill_smbios(struct pc *pc)
+{
+    if (pc->smbios_direct)
+        return;
+    fw_cfg_add_file(pc->fw_cfg, "etc/smbios/smbios-anchor", pc->smbios.anchor,
+                    (uint32_t)pc->smbios.anchor_len);
+    fw_cfg_add_file(pc->fw_cfg, "etc/smbios/smbios-tables", pc->smbios.tables,
+                    (uint32_t)pc->smbios.tables_len);
+}
+
+static int install_smbios(struct pc *pc, char **err)
+{
+    struct machine *m = pc->m;
+    if (!pc->smbios_direct)
+        return 0;
+    if (machine_write_phys(m, SMBIOS_DIRECT_TABLES, pc->smbios.tables, pc->smbios.tables_len) ||
+        machine_write_phys(m, SMBIOS_DIRECT_ANCHOR, pc->smbios.anchor, pc->smbios.anchor_len)) {
+        *err = g_strdup("cannot write the SMBIOS tables: no RAM at 0xF0000");
+        return -1;
+    }
+    return 0;
+}
+
 /* ---- PCI: i440FX, PIIX3, PIIX4 PM ---- */
 
 /* One interrupt source shared by a bank of ISA lines (the PIIX3's PIRQ
@@ -506,11 +682,13 @@ static int install_kernel(struct pc *pc, char **err)
 {
     struct machine *m = pc->m;
     memset(&m->boot, 0, sizeof(m->boot));
-    if (!pc->kernel)
+    if (!pc->kernel || pc->bios) /* behind firmware: fw_cfg serves it */
         return 0;
     if (boot_image_install(pc->kernel, m, &m->boot, err))
         return -1;
     if (mptable_install(m, m->smp_cpus, err))
+        return -1;
+    if (install_smbios(pc, err))
         return -1;
     return install_acpi_direct(pc, err);
 }
@@ -551,7 +729,12 @@ struct pc *pc_new(struct machine *m, const struct pc_config *cfg, char **err)
 {
     struct pc *pc = g_new0(struct pc, 1);
     pc->m = m;
+    /* From here on machine_free frees the board, after the devices: on a
+     * failure too, since devices created so far (the IOAPIC) still use
+     * board resources (the APIC bus) until they are destroyed. */
     m->board = pc;
+    m->board_free = board_free;
+    memcpy(pc->drives, cfg->ide, sizeof(pc->drives));
 
     if (cfg->kernel) {
         pc->kernel = boot_image_load(cfg->kernel, cfg->initrd, cfg->append, err);
@@ -560,12 +743,18 @@ struct pc *pc_new(struct machine *m, const struct pc_config *cfg, char **err)
     }
     if (cfg->bios && load_bios(pc, cfg->bios, err))
         goto fail;
+    if (build_smbios(pc, cfg, err))
+        goto fail;
 
     if (create_intc(pc, err))
         goto fail;
     create_legacy(pc, cfg);
     create_pci(pc);
+    create_hpet(pc);
     fill_fw_cfg(pc);
+    if (pc->bios && pc->kernel && serve_kernel(pc, err))
+        goto fail;
+    fill_smbios(pc);
     fill_cmos(pc);
     if (fill_acpi(pc, cfg, err))
         goto fail;
@@ -574,12 +763,20 @@ struct pc *pc_new(struct machine *m, const struct pc_config *cfg, char **err)
     as_commit(&m->io);
     as_commit(&m->mem);
     m->board_reset = board_reset;
-    m->board_free = board_free;
     return pc;
 fail:
-    pc_free(pc);
-    m->board = NULL;
-    return NULL;
+    return NULL; /* machine_free frees what was built */
+}
+
+/* The configured medium, tray closed, unlocked: the IDE device reports
+ * its own state here once it models eject and medium locking. */
+bool pc_drive_info(const struct pc *pc, int index, struct pc_drive_info *out)
+{
+    if (index < 0 || index >= PC_MAX_IDE || !pc->drives[index].present)
+        return false;
+    const struct pc_drive *d = &pc->drives[index];
+    *out = (struct pc_drive_info){ .id = d->id, .media = d->media, .blk = d->blk };
+    return true;
 }
 
 static void board_free(void *opaque)
@@ -594,8 +791,9 @@ void pc_free(struct pc *pc)
     if (pc->kernel)
         boot_image_free(pc->kernel);
     acpi_tables_free(&pc->acpi);
-    /* Called by machine_free once the accelerator is gone (nothing maps
-     * the ROM any more) or by pc_new on failure (before any commit). */
+    smbios_blob_free(&pc->smbios);
+    /* Called by machine_free once the accelerator and the devices are
+     * gone (nothing maps the ROM or uses the APIC bus any more). */
     if (pc->bios)
         munmap(pc->bios, pc->bios_size);
     if (pc->apic_bus)

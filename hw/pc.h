@@ -34,6 +34,8 @@ struct pc_drive {
     char id[32];       /* QMP/HMP device name: "ide0-hd0", "ide1-cd0", ... */
 };
 
+struct smbios_settings;
+
 struct pc_config {
     const char *bios;   /* firmware image path; NULL: none (direct boot) */
     const char *kernel; /* -kernel: Linux bzImage or Multiboot */
@@ -50,15 +52,29 @@ struct pc_config {
     struct pc_drive ide[PC_MAX_IDE];
     /* -boot: order/once as drive letters ("cd": disk then CD-ROM, as QEMU's
      * a/b floppy, c first disk, d first CD-ROM, n network); menu and its
-     * splash time (ms); reboot-timeout (ms, -1: none). */
+     * splash time (ms, -1: not given); reboot-timeout (ms, -1: none). */
     char boot_order[16];
     char boot_once[16];
     bool boot_menu;
     int boot_splash_time;
     int boot_reboot_timeout;
+    bool boot_strict; /* strict=on: only the listed devices (SeaBIOS: HALT) */
+    /* -smbios fields (hw/boot/smbios.h); NULL: the defaults. */
+    const struct smbios_settings *smbios;
 };
 
 struct pc;
+
+/* A drive as the monitor reports it (query-block, info block). */
+struct pc_drive_info {
+    const char *id;    /* "ide0-hd0", ... or the -drive id= */
+    enum pc_media media;
+    struct blk *blk;   /* the medium now; NULL: none */
+    bool tray_open;    /* CD-ROM tray */
+    bool locked;       /* the guest locked the medium in (PREVENT ALLOW MEDIUM REMOVAL) */
+};
+/* Fill *out for IDE index (0..PC_MAX_IDE-1); false if there is no drive. */
+bool pc_drive_info(const struct pc *pc, int index, struct pc_drive_info *out);
 
 /* Create and wire every device.  Needs m->accel set (the board asks it which
  * chips it owns and sends it GSIs).  Returns NULL with *err on user errors

@@ -76,6 +76,36 @@ static void hmp_info_status(struct monitor *mon, GString *out)
     g_string_append_c(out, '\n');
 }
 
+/* info block, in QEMU's layout (node names aside: hvemu has none). */
+static void hmp_info_block(struct monitor *mon, GString *out)
+{
+    struct pc_drive_info d;
+    bool first = true;
+    for (int i = 0; mon->pc && i < PC_MAX_IDE; i++) {
+        if (!pc_drive_info(mon->pc, i, &d))
+            continue;
+        if (!first)
+            g_string_append_c(out, '\n');
+        first = false;
+        if (d.blk)
+            g_string_append_printf(out, "%s: %s (%s%s)\n", d.id, blk_filename(d.blk),
+                                   blk_format(d.blk), blk_readonly(d.blk) ? ", read-only" : "");
+        else
+            g_string_append_printf(out, "%s: [not inserted]\n", d.id);
+        g_string_append_printf(out, "    Attached to:      %s\n", d.id);
+        if (d.media == PC_MEDIA_CDROM)
+            g_string_append_printf(out, "    Removable device: %slocked, tray %s\n",
+                                   d.locked ? "" : "not ", d.tray_open ? "open" : "closed");
+        if (!d.blk)
+            continue;
+        enum blk_cache c = blk_cache_mode(d.blk);
+        g_string_append_printf(out, "    Cache mode:       %s%s%s\n",
+                               blk_write_cache(d.blk) ? "writeback" : "writethrough",
+                               c == BLK_CACHE_NONE || c == BLK_CACHE_DIRECTSYNC ? ", direct" : "",
+                               c == BLK_CACHE_UNSAFE ? ", ignore flushes" : "");
+    }
+}
+
 /* "info pci", in the layout of QEMU's. */
 static void hmp_info_pci(struct monitor *mon, GString *out)
 {
@@ -116,7 +146,8 @@ static void hmp_info(struct monitor *mon, const char *what, GString *out)
 {
     struct machine *m = mon->m;
     if (!*what) {
-        g_string_append(out, "info chardev  -- show the character devices\n"
+        g_string_append(out, "info block  -- show the block devices\n"
+                             "info chardev  -- show the character devices\n"
                              "info kvm  -- show KVM information\n"
                              "info name  -- show the current VM name\n"
                              "info pci  -- show PCI info\n"
@@ -125,6 +156,8 @@ static void hmp_info(struct monitor *mon, const char *what, GString *out)
                              "info version  -- show the version of QEMU\n");
     } else if (!strcmp(what, "status")) {
         hmp_info_status(mon, out);
+    } else if (!strcmp(what, "block")) {
+        hmp_info_block(mon, out);
     } else if (!strcmp(what, "pci")) {
         hmp_info_pci(mon, out);
     } else if (!strcmp(what, "version")) {
@@ -311,6 +344,11 @@ struct monitor *monitor_new(struct machine *m)
 void monitor_add_qmp(struct monitor *mon, struct chardev *cd, bool pretty)
 {
     qmp_server_attach(mon->qmp, cd, pretty);
+}
+
+void monitor_set_board(struct monitor *mon, struct pc *pc)
+{
+    mon->pc = pc;
 }
 
 void monitor_register_chardev(struct monitor *mon, struct chardev *cd)

@@ -30,6 +30,7 @@ struct fdset {
 };
 
 struct hmp_session;
+struct pc;
 
 struct monitor {
     struct machine *m;
@@ -38,6 +39,7 @@ struct monitor {
     GPtrArray *fdsets;   /* struct fdset *, sorted by id */
     unsigned nfdset_fds;
     GPtrArray *hmp;      /* struct hmp_session * */
+    struct pc *pc;       /* the board's drives (query-block); NULL: none */
 };
 
 struct monitor *monitor_new(struct machine *m);
@@ -48,6 +50,9 @@ void monitor_add_qmp(struct monitor *mon, struct chardev *cd, bool pretty);
 void monitor_add_hmp(struct monitor *mon, struct chardev *cd);
 /* A chardev query-chardev lists (every chardev the command line made). */
 void monitor_register_chardev(struct monitor *mon, struct chardev *cd);
+
+/* The board whose drives query-block and info block report. */
+void monitor_set_board(struct monitor *mon, struct pc *pc);
 
 /* Run one HMP command line; returns its output (caller frees). */
 char *monitor_hmp_command(struct monitor *mon, const char *line);

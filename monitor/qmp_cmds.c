@@ -333,7 +333,19 @@ static JsonNode *cmd_send_key(struct qmp_req *req, JsonObject *args)
     return NULL;
 }
 
-/* eject, blockdev-change-medium: QEMU's lookup of a block device. */
+/* ---- block devices: the board's IDE drives ---- */
+
+static bool find_drive(struct monitor *mon, const char *name, struct pc_drive_info *out)
+{
+    for (int i = 0; mon->pc && i < PC_MAX_IDE; i++)
+        if (pc_drive_info(mon->pc, i, out) && !strcmp(out->id, name))
+            return true;
+    return false;
+}
+
+/* eject, blockdev-change-medium: QEMU's lookup of a block device.  Media
+ * changes need the IDE device's tray, which is not wired to the monitor
+ * yet. */
 static JsonNode *no_block_device(struct qmp_req *req, JsonObject *args)
 {
     bool dev = json_object_has_member(args, "device"), id = json_object_has_member(args, "id");
@@ -342,14 +354,83 @@ static JsonNode *no_block_device(struct qmp_req *req, JsonObject *args)
         return NULL;
     }
     const char *name = json_object_get_string_member(args, dev ? "device" : "id");
-    qmp_req_error(req, QMP_ERR_DEVICE_NOT_FOUND, "Device '%s' not found (no block devices)",
-                  name);
+    struct pc_drive_info d;
+    bool any = false;
+    for (int i = 0; MON(req)->pc && i < PC_MAX_IDE; i++)
+        any |= pc_drive_info(MON(req)->pc, i, &d);
+    if (!any)
+        qmp_req_error(req, QMP_ERR_DEVICE_NOT_FOUND, "Device '%s' not found (no block devices)",
+                      name);
+    else if (!find_drive(MON(req), name, &d))
+        qmp_req_error(req, QMP_ERR_DEVICE_NOT_FOUND, "Device '%s' not found", name);
+    else if (d.media != PC_MEDIA_CDROM)
+        qmp_req_error(req, QMP_ERR_GENERIC, "Device '%s' is not removable", name);
+    else
+        qmp_req_error(req, QMP_ERR_GENERIC, "Device '%s': changing media is not supported yet",
+                      name);
     return NULL;
+}
+
+/* BlockdevCacheInfo: writeback is the guest-visible write cache. */
+static JsonObject *block_cache_info(struct blk *b)
+{
+    enum blk_cache c = blk_cache_mode(b);
+    JsonObject *o = json_object_new();
+    json_object_set_boolean_member(o, "writeback", blk_write_cache(b));
+    json_object_set_boolean_member(o, "direct",
+                                   c == BLK_CACHE_NONE || c == BLK_CACHE_DIRECTSYNC);
+    json_object_set_boolean_member(o, "no-flush", c == BLK_CACHE_UNSAFE);
+    return o;
+}
+
+/* BlockDeviceInfo of an inserted medium, with QEMU's fixed fields for what
+ * hvemu does not have (throttling, encryption, backing files). */
+static JsonObject *block_inserted(struct blk *b)
+{
+    static const char *const zero[] = { "backing_file_depth", "bps", "bps_rd", "bps_wr",
+                                        "iops", "iops_rd", "iops_wr", "write_threshold" };
+    JsonObject *o = json_object_new(), *img = json_object_new();
+    json_object_set_string_member(o, "file", blk_filename(b));
+    json_object_set_boolean_member(o, "ro", blk_readonly(b));
+    json_object_set_string_member(o, "drv", blk_format(b));
+    json_object_set_boolean_member(o, "encrypted", false);
+    json_object_set_string_member(o, "detect_zeroes", "off");
+    for (size_t i = 0; i < ARRAY_SIZE(zero); i++)
+        json_object_set_int_member(o, zero[i], 0);
+    json_object_set_string_member(img, "filename", blk_filename(b));
+    json_object_set_string_member(img, "format", blk_format(b));
+    json_object_set_int_member(img, "virtual-size", (gint64)blk_size(b));
+    json_object_set_object_member(o, "image", img);
+    json_object_set_object_member(o, "cache", block_cache_info(b));
+    return o;
 }
 
 static JsonNode *cmd_query_block(struct qmp_req *req, JsonObject *args)
 {
-    return empty_array();
+    struct monitor *mon = MON(req);
+    if (!mon->pc)
+        return empty_array();
+    JsonArray *a = json_array_new();
+    struct pc_drive_info d;
+    for (int i = 0; i < PC_MAX_IDE; i++) {
+        if (!pc_drive_info(mon->pc, i, &d))
+            continue;
+        bool cd = d.media == PC_MEDIA_CDROM;
+        JsonObject *o = json_object_new();
+        json_object_set_string_member(o, "device", d.id);
+        /* No QOM tree: the drive's name stands for its device. */
+        json_object_set_string_member(o, "qdev", d.id);
+        json_object_set_string_member(o, "type", "unknown");
+        json_object_set_boolean_member(o, "removable", cd);
+        json_object_set_boolean_member(o, "locked", d.locked);
+        if (cd)
+            json_object_set_boolean_member(o, "tray_open", d.tray_open);
+        json_object_set_string_member(o, "io-status", "ok");
+        if (d.blk)
+            json_object_set_object_member(o, "inserted", block_inserted(d.blk));
+        json_array_add_object_element(a, o);
+    }
+    return qmp_node_array(a);
 }
 
 static JsonNode *cmd_query_vnc(struct qmp_req *req, JsonObject *args)
@@ -744,7 +825,21 @@ static const struct schema_member m_pci_region[] = {
 };
 static const struct schema_member m_block_info[] = {
     M("device", "str"), OPT("qdev", "str"), M("type", "str"), M("removable", "bool"),
-    M("locked", "bool"), END,
+    M("locked", "bool"), OPT("inserted", "BlockDeviceInfo"), OPT("tray_open", "bool"),
+    OPT("io-status", "BlockDeviceIoStatus"), END,
+};
+static const struct schema_member m_block_device_info[] = {
+    M("file", "str"), M("ro", "bool"), M("drv", "str"), M("backing_file_depth", "int"),
+    M("encrypted", "bool"), M("detect_zeroes", "BlockdevDetectZeroesOptions"),
+    M("bps", "int"), M("bps_rd", "int"), M("bps_wr", "int"), M("iops", "int"),
+    M("iops_rd", "int"), M("iops_wr", "int"), M("image", "ImageInfo"),
+    M("write_threshold", "int"), M("cache", "BlockdevCacheInfo"), END,
+};
+static const struct schema_member m_image_info[] = {
+    M("filename", "str"), M("format", "str"), M("virtual-size", "int"), END,
+};
+static const struct schema_member m_block_cache_info[] = {
+    M("writeback", "bool"), M("direct", "bool"), M("no-flush", "bool"), END,
 };
 static const struct schema_member m_vnc_info[] = {
     M("enabled", "bool"), OPT("host", "str"), OPT("family", "str"), OPT("service", "str"),
@@ -779,6 +874,8 @@ static const char *const v_meta[] = {
     "builtin", "enum", "array", "object", "alternate", "command", "event", NULL,
 };
 static const char *const v_key_kind[] = { "number", "qcode", NULL };
+static const char *const v_io_status[] = { "ok", "failed", "nospace", NULL };
+static const char *const v_detect_zeroes[] = { "off", "on", "unmap", NULL };
 static const char *const v_cause[] = {
     "none", "host-error", "host-qmp-quit", "host-qmp-system-reset", "host-signal",
     "host-ui", "guest-shutdown", "guest-reset", "guest-panic", "subsystem-reset", NULL,
@@ -804,6 +901,11 @@ static const struct schema_type schema_types[] = {
     { "PciDeviceId", m_pci_id, NULL },
     { "PciMemoryRegion", m_pci_region, NULL },
     { "BlockInfo", m_block_info, NULL },
+    { "BlockDeviceInfo", m_block_device_info, NULL },
+    { "ImageInfo", m_image_info, NULL },
+    { "BlockdevCacheInfo", m_block_cache_info, NULL },
+    { "BlockDeviceIoStatus", NULL, v_io_status },
+    { "BlockdevDetectZeroesOptions", NULL, v_detect_zeroes },
     { "VncInfo", m_vnc_info, NULL },
     { "FdsetInfo", m_fdset_info, NULL },
     { "FdsetFdInfo", m_fdset_fd, NULL },

@@ -59,12 +59,12 @@
 /* Where a firmware-less boot puts the tables: neither range is RAM in the
  * e820 map (0xE0000-0xEFFFF is a hole, 0xF0000-0xFFFFF is reserved; Linux
  * reserves all of 0xA0000-0xFFFFF in any case), and both are inside the
- * 0xE0000-0xFFFFF area OSes scan for the RSDP.  The MP table owns the
- * start of 0xF0000 (hw/boot/mptable.h, < 8 KiB). */
+ * 0xE0000-0xFFFFF area OSes scan for the RSDP.  The MP table owns
+ * 0xF0000-0xF1FFF (hw/boot/mptable.h), SMBIOS 0xF8000 up (hw/boot/smbios.h). */
 #define ACPI_DIRECT_HIGH_BASE 0xE0000ULL
 #define ACPI_DIRECT_HIGH_SIZE 0x10000ULL
-#define ACPI_DIRECT_FSEG_BASE 0xF8000ULL
-#define ACPI_DIRECT_FSEG_SIZE 0x8000ULL
+#define ACPI_DIRECT_FSEG_BASE 0xF4000ULL
+#define ACPI_DIRECT_FSEG_SIZE 0x4000ULL
 
 struct acpi_config {
     unsigned ncpus;        /* 1..ACPI_MAX_CPUS; APIC IDs = processor UIDs 0..n-1 */

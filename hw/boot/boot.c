@@ -174,6 +174,11 @@ int boot_image_install(struct boot_image *img, struct machine *m,
     return multiboot_image_install(img->mb, m, bs, err);
 }
 
+struct linux_image *boot_image_linux(const struct boot_image *img)
+{
+    return img->kind == BOOT_LINUX ? img->linux_img : NULL;
+}
+
 enum boot_kind boot_image_kind(const struct boot_image *img)
 {
     return img->kind;

@@ -45,6 +45,8 @@ struct boot_image *boot_image_load(const char *kernel, const char *initrd,
 int boot_image_install(struct boot_image *img, struct machine *m,
                        struct x86_boot_state *bs, char **err);
 enum boot_kind boot_image_kind(const struct boot_image *img);
+/* The Linux image inside (NULL for other kinds). */
+struct linux_image *boot_image_linux(const struct boot_image *img);
 void boot_image_free(struct boot_image *img);
 
 /* ---- shared by the loaders ---- */

@@ -93,10 +93,12 @@ static void add_path(void *opaque, char c)
 }
 
 char *boot_order_fw_paths(const char *order, const struct boot_ide_drive drives[BOOT_MAX_IDE],
-                          size_t *len)
+                          bool strict, size_t *len)
 {
     struct path_acc a = { drives, g_string_new(NULL) };
     for_each_letter(order, add_path, &a);
+    if (strict)
+        g_string_append(a.s, a.s->len ? "\nHALT" : "HALT");
     *len = a.s->len + 1;
     return g_string_free(a.s, false);
 }

@@ -17,7 +17,8 @@
  * device (src/boot.c build_ata_path: "/pci@i0cf8/<any>@1,1/drive@<channel>
  * /disk@<unit>" for the PIIX IDE function 00:01.1); hvemu writes QEMU's
  * spelling "ide@1,1".  Floppy and network letters produce no line (no
- * such devices yet), only their CMOS code. */
+ * such devices yet), only their CMOS code.  -boot strict=on adds a last
+ * line "HALT": SeaBIOS then boots only the listed devices. */
 #ifndef HW_BOOT_BOOTORDER_H
 #define HW_BOOT_BOOTORDER_H
 
@@ -37,10 +38,11 @@ struct boot_ide_drive {
 /* CMOS bytes 0x3d and 0x38 for `order` (NULL or "" means the default). */
 void boot_order_cmos(const char *order, uint8_t *reg3d, uint8_t *reg38);
 
-/* The "bootorder" file for `order`: paths joined by '\n', NUL-terminated
- * (the NUL counted in *len, as QEMU's file has it).  Returns a g_malloc'd
- * buffer; *len is 1 (just the NUL) when no letter names a drive. */
+/* The "bootorder" file for `order`: paths joined by '\n', then "HALT" if
+ * strict, NUL-terminated (the NUL counted in *len, as QEMU's file has it).
+ * Returns a g_malloc'd buffer; *len is 1 (just the NUL) when there is no
+ * line. */
 char *boot_order_fw_paths(const char *order, const struct boot_ide_drive drives[BOOT_MAX_IDE],
-                          size_t *len);
+                          bool strict, size_t *len);
 
 #endif

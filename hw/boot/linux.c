@@ -333,6 +333,58 @@ static int write_low(struct linux_image *img, struct machine *m, uint64_t initrd
     return 0;
 }
 
+/* The real-mode entry (boot.rst "Running the Kernel"): the firmware's ROM
+ * puts the setup sectors at LINUX_FW_SETUP_ADDR and jumps into them with SP
+ * at LINUX_FW_STACK_TOP; the heap ends 512 bytes below the stack.  The
+ * setup code then fetches the e820 map and the rest from the BIOS itself. */
+int linux_image_fw_load(const struct linux_image *img, const struct machine *m,
+                        struct linux_fw_load *out, char **err)
+{
+    const struct linux_header *h = &img->h;
+    uint64_t low = m->below_4g;
+    uint64_t kend = LINUX_LOAD_ADDR + h->kernel_size;
+    uint64_t rs = runtime_start(h, LINUX_LOAD_ADDR);
+    uint64_t busy = MAX(kend, rs + h->init_size);
+    memset(out, 0, sizeof(*out));
+    if (low < LINUX_FW_HIGH_RESERVE || busy > low - LINUX_FW_HIGH_RESERVE ||
+        h->setup_size > LINUX_FW_STACK_TOP - 0x200) {
+        *err = g_strdup_printf("-kernel %s: the kernel (%.1f MiB from 1 MiB) does not fit "
+                               "in %.1f MiB of guest RAM", img->kname, mib(busy - LINUX_LOAD_ADDR),
+                               mib(low));
+        return -1;
+    }
+    if (img->ilen) {
+        /* Below the firmware's high tables, which it keeps at the top of
+         * low RAM. */
+        struct machine lowered = { .below_4g = low - LINUX_FW_HIGH_RESERVE };
+        uint64_t a;
+        if (place_initrd(img, &lowered, busy, &a, err))
+            return -1;
+        out->initrd_addr = (uint32_t)a;
+    }
+    uint8_t *s = g_memdup2(img->kbuf, h->setup_size);
+    st16(s + HDR_VID_MODE, 0xFFFF);
+    s[HDR_TYPE_OF_LOADER] = 0xFF;
+    s[HDR_LOADFLAGS] = h->loadflags | LINUX_CAN_USE_HEAP;
+    st32(s + HDR_RAMDISK_IMAGE, out->initrd_addr);
+    st32(s + HDR_RAMDISK_SIZE, (uint32_t)img->ilen);
+    st16(s + HDR_HEAP_END_PTR, LINUX_FW_STACK_TOP - 0x200);
+    st32(s + HDR_CMD_LINE_PTR, LINUX_CMDLINE_ADDR);
+
+    out->setup_addr = LINUX_FW_SETUP_ADDR;
+    out->setup = s;
+    out->setup_size = (uint32_t)h->setup_size;
+    out->kernel_addr = LINUX_LOAD_ADDR;
+    out->kernel = img->kbuf + h->setup_size;
+    out->kernel_size = (uint32_t)h->kernel_size;
+    out->initrd = img->ibuf;
+    out->initrd_size = (uint32_t)img->ilen;
+    out->cmdline_addr = LINUX_CMDLINE_ADDR;
+    out->cmdline = img->cmdline;
+    out->cmdline_size = (uint32_t)strlen(img->cmdline) + 1;
+    return 0;
+}
+
 int linux_image_install(struct linux_image *img, struct machine *m,
                         struct x86_boot_state *bs, char **err)
 {

@@ -80,4 +80,23 @@ int linux_image_install(struct linux_image *img, struct machine *m,
                         struct x86_boot_state *bs, char **err);
 void linux_image_free(struct linux_image *img);
 
+/* Booting behind the firmware (firmware/linuxboot.S loads what the board
+ * serves through fw_cfg and enters the real-mode setup code): the setup
+ * sectors with the loader fields patched, the protected-mode kernel, the
+ * initrd and the command line, each with its guest-physical load address.
+ * setup is a copy owned by the caller (g_free); the rest point into img. */
+#define LINUX_FW_SETUP_ADDR 0x10000u    /* setup segment 0x1000 */
+#define LINUX_FW_STACK_TOP 0xe000u      /* SP at entry, relative to the setup */
+#define LINUX_FW_HIGH_RESERVE (1 * MiB) /* left below the top of low RAM for
+                                         * the firmware's own tables */
+struct linux_fw_load {
+    uint32_t setup_addr, kernel_addr, initrd_addr, cmdline_addr;
+    uint8_t *setup;
+    const uint8_t *kernel, *initrd;
+    const char *cmdline;
+    uint32_t setup_size, kernel_size, initrd_size, cmdline_size; /* cmdline: with NUL */
+};
+int linux_image_fw_load(const struct linux_image *img, const struct machine *m,
+                        struct linux_fw_load *out, char **err);
+
 #endif

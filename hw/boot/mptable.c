@@ -58,14 +58,6 @@ static uint8_t *entry(struct mp_writer *w, size_t size)
     return p;
 }
 
-static uint8_t checksum(const uint8_t *p, size_t n)
-{
-    uint8_t s = 0;
-    for (size_t i = 0; i < n; i++)
-        s += p[i];
-    return (uint8_t)-s;
-}
-
 static void put_cpus(struct mp_writer *w, const struct mptable_cfg *cfg)
 {
     for (unsigned i = 0; i < cfg->ncpus; i++) {
@@ -130,7 +122,7 @@ static void put_header(uint8_t *h, const struct mp_writer *w)
     st32(h + 36, MPTABLE_LAPIC_ADDR);
     st16(h + 40, 0); /* no extended table */
     h[42] = 0;
-    h[7] = checksum(h, HDR_SIZE + w->len);
+    h[7] = checksum8(h, HDR_SIZE + w->len);
 }
 
 static void put_fps(uint8_t *f, uint32_t table)
@@ -141,7 +133,7 @@ static void put_fps(uint8_t *f, uint32_t table)
     f[9] = 4; /* spec revision 1.4 */
     f[11] = 0; /* feature 1: a configuration table is present */
     f[12] = 0; /* feature 2: IMCRP clear, virtual-wire mode */
-    f[10] = checksum(f, FPS_SIZE);
+    f[10] = checksum8(f, FPS_SIZE);
 }
 
 int mptable_install_cfg(struct machine *m, const struct mptable_cfg *cfg, char **err)

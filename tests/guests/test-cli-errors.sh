@@ -55,8 +55,86 @@ check_err "-initrd $TMP/missing: No such file or directory" \
 check_err "-bios $TMP/missing: No such file or directory" -accel test -bios "$TMP/missing"
 check_err "-bios $TMP/empty: size 0 is not a multiple of 64 KiB" -accel test -bios "$TMP/empty"
 
-check_err "-kernel with -bios: booting a kernel through firmware is not supported yet" \
+check_err "-kernel with firmware: only Linux bzImages boot through the firmware" \
     -accel test -kernel "$K/pm32.elf" -bios "$GUESTS/kernels/realmode.bin"
+
+# disks and boot order
+PM=(-accel test -display none -serial none -nodefaults -kernel "$K/pm32.elf")
+truncate -s 1M "$TMP/disk.img"
+mkdir "$TMP/dir"
+check_err "-drive file=$TMP/missing.img: could not open '$TMP/missing.img': No such file or directory" \
+    "${PM[@]}" -drive file="$TMP/missing.img"
+check_err "-hda $TMP/missing.img: could not open '$TMP/missing.img': No such file or directory" \
+    "${PM[@]}" -hda "$TMP/missing.img"
+check_err "-cdrom $TMP/missing.iso: could not open" "${PM[@]}" -cdrom "$TMP/missing.iso"
+check_err "could not open '$TMP/dir': Is a directory" "${PM[@]}" -drive file="$TMP/dir",format=raw
+check_err "format 'qcow2' is not supported \(raw only\)" \
+    "${PM[@]}" -drive file="$TMP/disk.img",format=qcow2
+printf 'QFI\xfb\0\0\0\3' | dd of="$TMP/q.img" conv=notrunc status=none
+truncate -s 64K "$TMP/q.img"
+check_err "'$TMP/q.img' is a qcow2 image: format 'qcow2' is not supported" \
+    "${PM[@]}" -drive file="$TMP/q.img"
+check_err "invalid cache mode 'fast'" "${PM[@]}" -drive file="$TMP/disk.img",format=raw,cache=fast
+check_err "if=virtio is not supported \(only if=ide\)" \
+    "${PM[@]}" -drive file="$TMP/disk.img",format=raw,if=virtio
+check_err "-drive media=disk: a disk drive needs file=PATH" "${PM[@]}" -drive media=disk
+check_err "-drive file=$TMP/disk.img,format=raw,index=2: drive index 2 is already in use" \
+    "${PM[@]}" -cdrom "$TMP/disk.img" -drive file="$TMP/disk.img",format=raw,index=2
+check_err "index=4: IDE has indexes 0 to 3" "${PM[@]}" -drive file="$TMP/disk.img",index=4
+check_err "index cannot be used with bus and unit" \
+    "${PM[@]}" -drive file="$TMP/disk.img",index=1,bus=0
+check_err "-drive file=$TMP/disk.img,format=raw,bogus=1: unknown option 'bogus'" \
+    "${PM[@]}" -drive file="$TMP/disk.img",format=raw,bogus=1
+check_err "cache=none needs O_DIRECT, which the file system does not support" \
+    "${PM[@]}" -drive file=/proc/version,format=raw,readonly=on,cache=none
+check_err "-boot order=x: Invalid boot device 'x'" "${PM[@]}" -boot x
+check_err "-boot order=e: Invalid boot device for PC: 'e'" "${PM[@]}" -boot order=e
+check_err "Boot device 'd' was given twice" "${PM[@]}" -boot once=dd
+check_err "Too many boot devices for PC" "${PM[@]}" -boot order=acdn
+check_err "-boot menu=maybe: expects on or off" "${PM[@]}" -boot menu=maybe
+check_err "-boot reboot-timeout=70000: it should be a value between -1 and 65535" \
+    "${PM[@]}" -boot reboot-timeout=70000
+# Permission: chmod for users; root needs the immutable flag (skipped where
+# chattr cannot set it).
+cp "$TMP/disk.img" "$TMP/ro.img"
+if [ "$(id -u)" != 0 ]; then
+    chmod 0444 "$TMP/ro.img"
+    check_err "could not open '$TMP/ro.img': Permission denied" \
+        "${PM[@]}" -drive file="$TMP/ro.img",format=raw
+elif chattr +i "$TMP/ro.img" 2>/dev/null; then
+    check_err "could not open '$TMP/ro.img': Operation not permitted" \
+        "${PM[@]}" -drive file="$TMP/ro.img",format=raw
+    chattr -i "$TMP/ro.img"
+fi
+# Locks: a second hvemu process may not open a disk another one writes.
+"$HVEMU" "${PM[@]}" -S -drive file="$TMP/disk.img",format=raw </dev/null >"$TMP/holder.log" 2>&1 &
+holder=$!
+ino=$(stat -c %i "$TMP/disk.img")
+for _ in $(seq 100); do
+    grep -q "OFDLCK.*:$ino " /proc/locks && break
+    kill -0 $holder 2>/dev/null || { cat "$TMP/holder.log"; fail "the lock holder exited"; }
+    sleep 0.1
+done
+grep -q "OFDLCK.*:$ino " /proc/locks || fail "the first hvemu took no lock"
+check_err "Failed to get \"write\" lock: '$TMP/disk.img' is in use by another process" \
+    "${PM[@]}" -drive file="$TMP/disk.img",format=raw
+check_err "Failed to get shared \"write\" lock: '$TMP/disk.img' is in use" \
+    "${PM[@]}" -drive file="$TMP/disk.img",format=raw,readonly=on
+check_err "Failed to get shared \"write\" lock" "${PM[@]}" -cdrom "$TMP/disk.img"
+kill $holder
+wait $holder
+[ $? -eq 0 ] || { cat "$TMP/holder.log"; fail "the lock holder did not exit cleanly"; }
+# -smbios
+check_err "-smbios vendor=x: missing type=" -smbios vendor=x
+check_err "-smbios type=9: unsupported type '9' \(supported: 0, 1, 2, 3, 4, 17\)" -smbios type=9
+check_err "-smbios type=1,vendor=x: type 1 has no field 'vendor'" -smbios type=1,vendor=x
+check_err "-smbios type=0,release=x: release must be MAJOR.MINOR" -smbios type=0,release=x
+check_err "-smbios type=1,uuid=nope: invalid UUID 'nope'" -smbios type=1,uuid=nope
+check_err "-smbios type=4,max-speed=99999: max-speed must be a number from 0 to 65534" \
+    -smbios type=4,max-speed=99999
+check_err "-smbios file=x.bin: binary tables \(file=\) are not supported" -smbios file=x.bin
+check_err "SMBIOS tables too large" -accel test -smp 200 \
+    -smbios "type=4,part=$(head -c 1000 /dev/zero | tr '\0' p)" -kernel "$K/pm32.elf"
 
 # help and version
 "$HVEMU" --help >"$TMP/help" 2>&1 || fail "--help failed"

@@ -669,7 +669,7 @@ static void test_boot_paths(void)
         { true, true },  /* ide1 slave: CD-ROM */
     };
     size_t len;
-    char *p = boot_order_fw_paths("dc", drives, &len);
+    char *p = boot_order_fw_paths("dc", drives, false, &len);
     g_assert_cmpstr(p, ==, "/pci@i0cf8/ide@1,1/drive@1/disk@0\n/pci@i0cf8/ide@1,1/drive@0/disk@0");
     g_assert_cmpuint(len, ==, strlen(p) + 1);
     g_assert_true(seabios_match("/pci@i0cf8/*@1,1/drive@1/disk@0", p));
@@ -677,13 +677,20 @@ static void test_boot_paths(void)
     g_assert_true(seabios_match("/pci@i0cf8/*@1,1/drive@0/disk@0", strchr(p, '\n') + 1));
     g_free(p);
     /* Network and floppy name no drive; a missing kind gives no line. */
-    p = boot_order_fw_paths("nad", drives, &len);
+    p = boot_order_fw_paths("nad", drives, false, &len);
     g_assert_cmpstr(p, ==, "/pci@i0cf8/ide@1,1/drive@1/disk@0");
     g_free(p);
+    /* strict=on: SeaBIOS boots nothing past HALT. */
+    p = boot_order_fw_paths("c", drives, true, &len);
+    g_assert_cmpstr(p, ==, "/pci@i0cf8/ide@1,1/drive@0/disk@0\nHALT");
+    g_free(p);
     const struct boot_ide_drive none[BOOT_MAX_IDE] = { { false, false } };
-    p = boot_order_fw_paths("cd", none, &len);
+    p = boot_order_fw_paths("cd", none, false, &len);
     g_assert_cmpstr(p, ==, "");
     g_assert_cmpuint(len, ==, 1);
+    g_free(p);
+    p = boot_order_fw_paths("cd", none, true, &len);
+    g_assert_cmpstr(p, ==, "HALT");
     g_free(p);
 }
 
@@ -767,7 +774,7 @@ static void board_free(struct board *b)
 
 static void test_board_tables(void)
 {
-    const struct pc_config cfg = { .boot_reboot_timeout = -1 };
+    const struct pc_config cfg = { .boot_reboot_timeout = -1, .boot_splash_time = -1 };
     struct board *b = board_new(&cfg);
     struct acpi_tables t = { 0 };
     t.tables = fw_file(b, ACPI_FILE_TABLES, &t.tables_len);
@@ -781,13 +788,20 @@ static void test_board_tables(void)
     struct found f;
     walk(&res, &f);
     check_fadt(f.fadt);
+    /* The test accelerator leaves the HPET to hvemu: the board has one. */
     const struct acpi_config ac = {
-        .ncpus = 2, .ioapic_id = 2, .below_4g = 128 * MiB, .serial = { true },
+        .ncpus = 2, .ioapic_id = 2, .below_4g = 128 * MiB, .hpet = true, .serial = { true },
     };
     check_dsdt(f.dsdt, &ac);
     check_madt(f.madt, &ac);
     check_ssdt(f.ssdt, &ac);
-    g_assert_null(f.hpet);
+    g_assert_nonnull(f.hpet);
+    check_hpet(f.hpet);
+    /* The table's event timer block ID is the device's capabilities
+     * register (low half), as the HPET specification requires. */
+    uint64_t cap = 0;
+    io_dispatch(&b->m->mem, 0xFED00000, 4, false, &cap);
+    g_assert_cmphex(cap, ==, ld32(f.hpet + 36));
     acpi_loader_result_free(&res);
     acpi_tables_free(&t);
     /* No VGA: SeaBIOS's console goes to COM1. */

@@ -13,6 +13,7 @@
 #include "hw/boot/linux.h"
 #include "hw/boot/mptable.h"
 #include "hw/boot/multiboot.h"
+#include "firmware/roms.h"
 
 #define RAM (64 * MiB)
 
@@ -340,6 +341,81 @@ static void test_linux_64(void)
     rm(kpath);
     rm(ipath);
     machine_free(m);
+}
+
+/* Behind the firmware: what the board serves through fw_cfg for
+ * firmware/linuxboot.S: the setup sectors with the loader fields patched
+ * for the real-mode entry, the kernel at 1 MiB, the initrd below the
+ * firmware's reserve at the top of RAM, the command line. */
+static void test_linux_fw_load(void)
+{
+    struct machine *m = new_machine(RAM);
+    size_t klen;
+    uint8_t *kernel = make_bz(&bz64, &klen);
+    char *kpath = tmp_file(kernel, klen);
+    size_t ilen = 100 * KiB + 5;
+    char *ipath = tmp_sparse(ilen);
+    struct boot_image *img = load_ok(kpath, ipath, "console=ttyS0");
+    struct linux_image *li = boot_image_linux(img);
+    g_assert_nonnull(li);
+    struct linux_fw_load l;
+    char *err = NULL;
+    g_assert_cmpint(linux_image_fw_load(li, m, &l, &err), ==, 0);
+    size_t setup = (bz64.setup_sects + 1) * 512;
+    g_assert_cmphex(l.setup_addr, ==, 0x10000);
+    g_assert_cmpuint(l.setup_size, ==, setup);
+    g_assert_cmpmem(l.setup + 0x202, 4, "HdrS", 4);
+    g_assert_cmphex(ld16(l.setup + 0x1FA), ==, 0xFFFF);
+    g_assert_cmphex(l.setup[0x210], ==, 0xFF);
+    g_assert_cmphex(l.setup[0x211], ==, LINUX_LOADED_HIGH | LINUX_CAN_USE_HEAP);
+    g_assert_cmphex(ld16(l.setup + 0x224), ==, LINUX_FW_STACK_TOP - 0x200);
+    g_assert_cmphex(ld32(l.setup + 0x228), ==, LINUX_CMDLINE_ADDR);
+    uint32_t iaddr = (uint32_t)((RAM - LINUX_FW_HIGH_RESERVE - ilen) & ~0xfffULL);
+    g_assert_cmphex(ld32(l.setup + 0x218), ==, iaddr);
+    g_assert_cmphex(ld32(l.setup + 0x21C), ==, ilen);
+    g_assert_cmphex(l.initrd_addr, ==, iaddr);
+    g_assert_cmpuint(l.initrd_size, ==, ilen);
+    /* Only the loader fields differ from the file's setup sectors. */
+    g_assert_cmpmem(l.setup + 0x22C, setup - 0x22C, kernel + 0x22C, setup - 0x22C);
+    g_assert_cmphex(l.kernel_addr, ==, LINUX_LOAD_ADDR);
+    g_assert_cmpmem(l.kernel, l.kernel_size, kernel + setup, klen - setup);
+    g_assert_cmphex(l.cmdline_addr, ==, LINUX_CMDLINE_ADDR);
+    g_assert_cmpstr(l.cmdline, ==, "console=ttyS0");
+    g_assert_cmpuint(l.cmdline_size, ==, strlen("console=ttyS0") + 1);
+    g_free(l.setup);
+    boot_image_free(img);
+
+    /* Too little RAM for the kernel plus the firmware's reserve. */
+    machine_free(m);
+    m = new_machine(8 * MiB);
+    img = load_ok(kpath, NULL, "");
+    g_assert_cmpint(linux_image_fw_load(boot_image_linux(img), m, &l, &err), ==, -1);
+    assert_err(err, "does not fit in 8.0 MiB of guest RAM");
+    boot_image_free(img);
+    machine_free(m);
+    g_free(kernel);
+    rm(kpath);
+    rm(ipath);
+}
+
+/* The option ROM image as built: a legacy ROM header with the init entry
+ * at offset 3 and a PnP expansion header naming a bootstrap entry vector
+ * (BIOS Boot Specification appendix A), within the image. */
+static void test_linuxboot_rom(void)
+{
+    const uint8_t *r = linuxboot_rom;
+    g_assert_cmpuint(linuxboot_rom_size, >=, 0x40);
+    g_assert_cmpuint(linuxboot_rom_size, <=, 512);
+    g_assert_cmphex(r[0], ==, 0x55);
+    g_assert_cmphex(r[1], ==, 0xAA);
+    size_t pnp = ld16(r + 0x1A);
+    g_assert_cmpuint(pnp + 32, <=, linuxboot_rom_size);
+    g_assert_cmpmem(r + pnp, 4, "$PnP", 4);
+    g_assert_cmpuint(r[pnp + 5], ==, 2); /* 32 bytes */
+    size_t bev = ld16(r + pnp + 0x1A), name = ld16(r + pnp + 0x10);
+    g_assert_cmpuint(bev, >, pnp + 32);
+    g_assert_cmpuint(bev, <, linuxboot_rom_size);
+    g_assert_cmpstr((const char *)r + name, ==, "hvemu Linux loader");
 }
 
 static void test_linux_32(void)
@@ -1098,6 +1174,8 @@ int main(int argc, char **argv)
     g_test_add_func("/boot/e820/high", test_e820_high);
     g_test_add_func("/boot/linux/64", test_linux_64);
     g_test_add_func("/boot/linux/32", test_linux_32);
+    g_test_add_func("/boot/linux/fw-load", test_linux_fw_load);
+    g_test_add_func("/boot/linux/linuxboot-rom", test_linuxboot_rom);
     g_test_add_func("/boot/linux/cmdline-size", test_linux_cmdline_size);
     g_test_add_func("/boot/linux/initrd", test_linux_initrd_placement);
     g_test_add_func("/boot/linux/errors", test_linux_errors);
