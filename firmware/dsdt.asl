@@ -16,10 +16,13 @@
  * before handing the table out, then recomputes the checksum.
  *
  * Per-machine values: each is a root-scope Name whose placeholder needs a
- * DWord (0x0C) or QWord (0x0E) integer encoding, so the patcher finds
- * "NameOp NameSeg Prefix" exactly once in the AML and overwrites the value
- * in place without changing any length.  tests/unit/test-acpi.c checks
- * that every one was found and patched.
+ * DWord (0x0C) integer encoding, so the patcher finds "NameOp NameSeg
+ * DWordPrefix" exactly once in the AML and overwrites the value in place
+ * without changing any length.  tests/unit/test-acpi.c checks that every
+ * one was found and patched.  No QWord constants outside buffers: SeaBIOS's
+ * own DSDT parser (src/fw/dsdt_parser.c, which looks for the PS/2
+ * keyboard) knows only the Byte/Word/DWord/String prefixes and stops at
+ * anything else, so 64-bit values are kept in GiB units.
  *
  * Processor objects are not here: hw/acpi/tables.c builds an SSDT with one
  * ACPI0007 device per CPU (_UID = the MADT processor UID = the APIC ID).
@@ -28,8 +31,8 @@ DefinitionBlock ("dsdt.aml", "DSDT", 2, "HVEMU", "HVEMUPC", 0x00000001)
 {
     /* ---- per-machine values, patched by hw/acpi/tables.c ---- */
     Name (PMLO, 0xDEAD0001)         /* start of the 32-bit PCI hole (top of low RAM) */
-    Name (P64B, 0xDEAD0000DEAD0002) /* 64-bit PCI window base */
-    Name (P64L, 0xDEAD0000DEAD0003) /* 64-bit PCI window length, 0: none */
+    Name (P64B, 0xDEAD0002)         /* 64-bit PCI window base, GiB */
+    Name (P64L, 0xDEAD0003)         /* 64-bit PCI window length, GiB; 0: none */
     Name (HPEN, 0xDEAD0004)         /* 1: an HPET at 0xFED00000 */
     Name (C1EN, 0xDEAD0005)         /* 1: COM1 exists */
     Name (C2EN, 0xDEAD0006)         /* 1: COM2 exists */
@@ -105,9 +108,9 @@ DefinitionBlock ("dsdt.aml", "DSDT", 2, "HVEMU", "HVEMUPC", 0x00000001)
                 CreateQWordField (CR64, \_SB.PCI0.PW64._MIN, QMIN)
                 CreateQWordField (CR64, \_SB.PCI0.PW64._MAX, QMAX)
                 CreateQWordField (CR64, \_SB.PCI0.PW64._LEN, QLEN)
-                QMIN = P64B
-                QLEN = P64L
-                QMAX = ((P64B + P64L) - One)
+                QMIN = (P64B << 0x1E)
+                QLEN = (P64L << 0x1E)
+                QMAX = ((QMIN + QLEN) - One)
                 Return (ConcatenateResTemplate (CRS0, CR64))
             }
 

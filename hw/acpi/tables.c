@@ -172,8 +172,8 @@ static int patch_dsdt(uint8_t *aml, size_t len, const struct acpi_config *cfg, c
         uint64_t value;
     } names[] = {
         { "PMLO", cfg->below_4g },
-        { "P64B", p64_len ? p64_base : 0 },
-        { "P64L", p64_len },
+        { "P64B", p64_len ? p64_base / GiB : 0 }, /* GiB units: see dsdt.asl */
+        { "P64L", p64_len / GiB },
         { "HPEN", cfg->hpet },
         { "C1EN", cfg->serial[0] },
         { "C2EN", cfg->serial[1] },

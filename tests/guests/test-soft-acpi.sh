@@ -41,6 +41,7 @@ expect_line "$log" '^acpi-hpet: 1$'
 # DSDT: the host bridge windows, the PCI interrupt links, ISA devices.
 expect_line "$log" 'ACPI: PCI Root Bridge \[PCI0\] \(domain 0000 \[bus 00-ff\]\)'
 expect_line "$log" 'pci_bus 0000:00: root bus resource \[mem 0x20000000-0xfebfffff window\]'
+expect_line "$log" 'pci_bus 0000:00: root bus resource \[mem 0x100000000-0x8ffffffff window\]'
 expect_line "$log" 'PCI: Using ACPI for IRQ routing'
 for lnk in LNKA LNKB LNKC LNKD; do
     expect_line "$log" "^acpi-link: \\\\_SB_\\.$lnk status"

@@ -264,9 +264,9 @@ static void check_dsdt(const uint8_t *d, const struct acpi_config *cfg)
     g_assert_cmphex(v, ==, cfg->below_4g);
     uint64_t p64 = (4 * GiB + cfg->above_4g + GiB - 1) & ~(GiB - 1);
     g_assert_true(acpi_aml_find_name(d, len, "P64B", &v));
-    g_assert_cmphex(v, ==, p64);
+    g_assert_cmphex(v, ==, p64 / GiB);
     g_assert_true(acpi_aml_find_name(d, len, "P64L", &v));
-    g_assert_cmphex(v, ==, 32 * GiB);
+    g_assert_cmphex(v, ==, 32);
     g_assert_true(acpi_aml_find_name(d, len, "HPEN", &v));
     g_assert_cmpuint(v, ==, cfg->hpet);
     static const char *const com[] = { "C1EN", "C2EN", "C3EN", "C4EN" };
