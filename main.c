@@ -5,10 +5,12 @@
  * with two dashes.  A user mistake gets one line naming the problem and exit
  * status 1; nothing here aborts. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <glib-unix.h>
@@ -50,6 +52,9 @@ struct cli {
     struct smbios_settings smbios; /* -smbios, all of them */
     bool prelaunch; /* -S */
     bool nographic, display_none, nodefaults, no_reboot, no_shutdown;
+    bool machine_none;  /* -machine none: no board, no CPUs; just the monitor */
+    bool daemonize;     /* -daemonize */
+    char *pidfile;      /* -pidfile */
     int icount_shift; /* -1: no -icount */
     GPtrArray *drives; /* struct drive_arg: -drive, -hda..-hdd, -cdrom, bare images */
     struct cli_boot {
@@ -71,6 +76,8 @@ static void usage(void)
            "\n"
            "Machine:\n"
            "  -machine pc[,accel=kvm|test]  the PC machine (i440FX-era PC)\n"
+           "  -machine none                 no board and no CPUs: only the monitors\n"
+           "                                (what management tools probe with)\n"
            "  -accel kvm|test               accelerator (also -enable-kvm)\n"
            "  -m SIZE                       guest RAM (default 128M; suffixes K M G T)\n"
            "  -smp N[,cpus=N,sockets=S,cores=C,threads=T,maxcpus=M]\n"
@@ -132,6 +139,11 @@ static void usage(void)
            "  -d ITEMS                      guest_errors,unimp,trace:PATTERN (-d help)\n"
            "  -D FILE                       log to FILE\n"
            "  -h, --help                    this text\n"
+           "\n"
+           "Process:\n"
+           "  -daemonize                    detach once the monitors are ready\n"
+           "  -pidfile FILE                 write the process id to FILE\n"
+           "  -no-user-config               accepted (hvemu reads no configuration files)\n"
            "  -version, --version           version\n");
 }
 
@@ -145,12 +157,12 @@ static void version(void)
 static const char *const with_arg[] = {
     "m", "smp", "cpu", "machine", "M", "accel", "kernel", "initrd", "append", "bios", "L",
     "serial", "chardev", "device", "debugcon", "name", "rtc", "d", "D", "display",
-    "global", "vga", "qmp", "qmp-pretty", "mon", "monitor", "uuid", "icount",
+    "global", "vga", "qmp", "qmp-pretty", "mon", "monitor", "uuid", "icount", "pidfile",
     "drive", "hda", "hdb", "hdc", "hdd", "cdrom", "boot", "smbios", NULL,
 };
 static const char *const no_arg[] = {
     "nographic", "nodefaults", "no-reboot", "no-shutdown", "enable-kvm", "h", "help",
-    "version", "S", NULL,
+    "version", "S", "daemonize", "no-user-config", NULL,
 };
 
 static bool in_list(const char *const *list, const char *s)
@@ -177,9 +189,14 @@ static int parse_machine(struct cli *c, const char *arg)
     if (!l || optlist_check(l, "-machine", keys, &err))
         goto bad;
     const char *type = optlist_get(l, "type");
-    if (type && strcmp(type, "pc") && !g_str_has_prefix(type, "pc-i440fx")) {
-        err = g_strdup_printf("-machine: machine type '%s' is not supported (only 'pc')", type);
+    if (type && !strcmp(type, "none")) {
+        c->machine_none = true; /* QEMU's empty machine: management tools probe with it */
+    } else if (type && strcmp(type, "pc") && !g_str_has_prefix(type, "pc-i440fx")) {
+        err = g_strdup_printf("-machine: machine type '%s' is not supported (only 'pc' "
+                              "and 'none')", type);
         goto bad;
+    } else if (type) {
+        c->machine_none = false;
     }
     const char *accel = optlist_get(l, "accel");
     if (accel) {
@@ -456,6 +473,7 @@ static int parse_one(struct cli *c, const char *opt, const char *arg)
                   : !strcmp(opt, "name") ? &c->name
                   : !strcmp(opt, "rtc") ? &c->rtc
                   : !strcmp(opt, "uuid") ? &c->uuid
+                  : !strcmp(opt, "pidfile") ? &c->pidfile
                   : !strcmp(opt, "d") ? &c->log_items
                   : !strcmp(opt, "D") ? &c->log_file
                   : NULL;
@@ -512,6 +530,9 @@ static int parse_args(struct cli *c, int argc, char **argv)
                 c->no_shutdown = true;
             else if (!strcmp(opt, "S"))
                 c->prelaunch = true;
+            else if (!strcmp(opt, "daemonize"))
+                c->daemonize = true;
+            /* -no-user-config: hvemu reads no configuration files anyway. */
             else if (!strcmp(opt, "enable-kvm")) {
                 g_free(c->accel);
                 c->accel = g_strdup("kvm");
@@ -1019,7 +1040,7 @@ static int setup_config(struct run *r, char **bios_path)
             r->cfg.bios = *bios_path;
         else
             r->cfg.bios = c->bios;
-    } else if (!c->kernel) {
+    } else if (!c->kernel && !c->machine_none) {
         *bios_path = find_firmware(c, "bios.bin");
         if (!*bios_path)
             return fail(g_strdup("no firmware: bios.bin not found in the firmware path "
@@ -1207,27 +1228,148 @@ static int init_accel(struct run *r)
     return fail(err);
 }
 
+/* -daemonize: fork before anything starts a thread.  The parent waits
+ * until the child says it is ready (monitors listening, machine built) and
+ * exits 0, or exits with the child's status if it failed before that, as
+ * QEMU does; the child leaves the session.  Returns the write end of the
+ * ready pipe in the child, -1 on error; never returns in the parent. */
+static int daemon_fork(void)
+{
+    int p[2];
+    if (pipe(p)) {
+        error_report("-daemonize: pipe: %s", strerror(errno));
+        return -1;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        error_report("-daemonize: fork: %s", strerror(errno));
+        return -1;
+    }
+    if (pid > 0) {
+        close(p[1]);
+        char b;
+        ssize_t n;
+        do {
+            n = read(p[0], &b, 1);
+        } while (n < 0 && errno == EINTR);
+        if (n == 1)
+            _exit(0);
+        int st = 0;
+        if (waitpid(pid, &st, 0) == pid && WIFEXITED(st))
+            _exit(WEXITSTATUS(st) ? WEXITSTATUS(st) : 1);
+        _exit(1);
+    }
+    close(p[0]);
+    setsid();
+    return p[1];
+}
+
+/* A daemon has no terminal: stdio chardevs make no sense with -daemonize
+ * (QEMU refuses them too). */
+static bool spec_is_stdio(const char *spec)
+{
+    if (g_str_has_prefix(spec, "pretty:"))
+        spec += 7;
+    return !strcmp(spec, "stdio") || !strcmp(spec, "mon:stdio");
+}
+
+static bool uses_stdio(const struct cli *c)
+{
+    GPtrArray *lists[] = { c->serial, c->qmp, c->monitor };
+    for (size_t l = 0; l < G_N_ELEMENTS(lists); l++)
+        for (guint i = 0; i < lists[l]->len; i++)
+            if (spec_is_stdio(lists[l]->pdata[i]))
+                return true;
+    for (guint i = 0; i < c->chardevs->len; i++) {
+        const char *cd = c->chardevs->pdata[i];
+        if (!strcmp(cd, "stdio") || g_str_has_prefix(cd, "stdio,"))
+            return true;
+    }
+    if (c->debugcon && spec_is_stdio(c->debugcon))
+        return true;
+    return c->nographic && !c->nodefaults && !c->serial->len; /* mon:stdio by default */
+}
+
+/* The daemon is ready: release the parent, let go of the terminal and the
+ * working directory. */
+static void daemon_ready(int fd)
+{
+    if (fd < 0)
+        return;
+    char b = 0;
+    if (write(fd, &b, 1) != 1)
+        warn_report("-daemonize: cannot signal the parent: %s", strerror(errno));
+    close(fd);
+    int null = open("/dev/null", O_RDWR);
+    if (null >= 0) {
+        dup2(null, STDIN_FILENO);
+        dup2(null, STDOUT_FILENO);
+        dup2(null, STDERR_FILENO);
+        if (null > STDERR_FILENO)
+            close(null);
+    }
+    if (chdir("/"))
+        warn_report("-daemonize: chdir /: %s", strerror(errno));
+}
+
+static int write_pidfile(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return fail(g_strdup_printf("-pidfile %s: %s", path, strerror(errno)));
+    char buf[32];
+    int n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+    bool ok = write(fd, buf, (size_t)n) == n;
+    close(fd);
+    return ok ? 0 : fail(g_strdup_printf("-pidfile %s: write failed", path));
+}
+
+/* The board, or nothing for -machine none (a machine with no devices and
+ * no CPUs, which only answers on its monitors). */
+static int build_board(struct run *r)
+{
+    char *err = NULL;
+    if (r->cli->machine_none) {
+        r->m->smp_cpus = 0;
+        return 0;
+    }
+    r->pc = pc_new(r->m, &r->cfg, &err);
+    if (!r->pc || pc_power_on(r->pc, &err))
+        return fail(err);
+    monitor_set_board(r->mon, r->pc);
+    monitor_set_keyboard(r->mon, pc_keyboard(r->pc));
+    pc_set_tray_listener(r->pc, monitor_tray_moved, r->mon);
+    return 0;
+}
+
 static int run(struct cli *c)
 {
     struct run r = { .cli = c };
-    int status = 1;
+    int status = 1, ready_fd = -1;
     char *bios_path = NULL, *err = NULL;
+    bool pidfile_written = false;
     r.named = g_ptr_array_new();
     r.owned = g_ptr_array_new();
 
+    if (c->daemonize && uses_stdio(c)) {
+        fail(g_strdup("-daemonize: stdio cannot be used by a daemon (no terminal); use "
+                      "-nodefaults or another chardev"));
+        goto out;
+    }
+    if (c->daemonize && (ready_fd = daemon_fork()) < 0)
+        goto out;
+    if (c->pidfile) {
+        if (write_pidfile(c->pidfile))
+            goto out;
+        pidfile_written = true;
+    }
     if (setup_machine(&r))
         goto out;
     r.host = (struct chardev_host){ r.m->ctx, &r.m->lock, quit_cb, r.m };
     if (setup_config(&r, &bios_path) || setup_monitors(&r))
         goto out;
-    if (init_accel(&r))
+    if (init_accel(&r) || build_board(&r))
         goto out;
-    r.pc = pc_new(r.m, &r.cfg, &err);
-    if (!r.pc || pc_power_on(r.pc, &err)) {
-        fail(err);
-        goto out;
-    }
-    monitor_set_board(r.mon, r.pc);
     g_unix_signal_add(SIGINT, on_signal, r.m);
     g_unix_signal_add(SIGTERM, on_signal, r.m);
     g_unix_signal_add(SIGHUP, on_signal, r.m);
@@ -1235,8 +1377,14 @@ static int run(struct cli *c)
         fail(err);
         goto out;
     }
+    daemon_ready(ready_fd);
+    ready_fd = -1;
     status = machine_main_loop(r.m);
 out:
+    if (ready_fd >= 0)
+        close(ready_fd); /* the parent sees EOF and reports our status */
+    if (pidfile_written)
+        unlink(c->pidfile);
     if (r.m && r.m->accel && r.m->accel->pause && r.m->accel_state)
         r.m->accel->pause(r.m);
     drain_drives(&r);
@@ -1269,6 +1417,7 @@ static void cli_free(struct cli *c)
     g_free(c->name);
     g_free(c->rtc);
     g_free(c->uuid);
+    g_free(c->pidfile);
     smbios_settings_free(&c->smbios);
     g_ptr_array_free(c->qmp, TRUE);
     g_ptr_array_free(c->mon, TRUE);

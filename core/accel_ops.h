@@ -11,6 +11,7 @@
 #define CORE_ACCEL_OPS_H
 
 #include <stdbool.h>
+#include "core/x86.h"
 
 struct machine;
 struct x86_boot_state;
@@ -23,6 +24,21 @@ enum accel_owns {
     OWN_RTC_TIME = 1 << 4,
     OWN_HPET = 1 << 5,
     OWN_PM_TIMER = 1 << 6,
+};
+
+/* One vCPU's registers as the monitor shows them (HMP info registers, the
+ * x command's page walk). */
+enum { ACCEL_SEG_ES, ACCEL_SEG_CS, ACCEL_SEG_SS, ACCEL_SEG_DS, ACCEL_SEG_FS, ACCEL_SEG_GS,
+       ACCEL_SEG_LDT, ACCEL_SEG_TR, ACCEL_NSEGS };
+
+struct accel_regs {
+    uint64_t gpr[16]; /* RAX RCX RDX RBX RSP RBP RSI RDI R8..R15 (encoding order) */
+    uint64_t rip, rflags;
+    struct x86_seg seg[ACCEL_NSEGS];
+    struct x86_dtable gdt, idt;
+    uint64_t cr0, cr2, cr3, cr4, cr8, efer;
+    uint64_t dr[8];
+    bool halted;
 };
 
 struct accel_ops {
@@ -42,6 +58,14 @@ struct accel_ops {
     void (*destroy)(struct machine *m);
     /* The A20 gate (keyboard controller / port 0x92); NULL: always on. */
     void (*set_a20)(struct machine *m, bool on);
+    /* Optional (NULL: not available).  get_regs: vCPU cpu's registers;
+     * called from the main loop thread while the vCPUs are paused
+     * (accel->pause), with or without the machine lock; 0, or -1 if the
+     * vCPU does not exist (yet). */
+    int (*get_regs)(struct machine *m, unsigned cpu, struct accel_regs *out);
+    /* The host thread (Linux thread id) that runs vCPU cpu, 0 if unknown.
+     * Any thread, any time. */
+    long (*vcpu_thread_id)(struct machine *m, unsigned cpu);
     /* HPET legacy replacement on/off: an in-kernel PIT must stop (on) or
      * resume (off) interrupting.  NULL: the accelerator has no PIT of its
      * own (the board gates hvemu's PIT itself). */

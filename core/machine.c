@@ -100,14 +100,18 @@ void machine_free(struct machine *m)
         return;
     if (m->accel && m->accel->destroy)
         m->accel->destroy(m);
-    struct device *d = m->devices;
-    while (d) {
-        struct device *next = d->next;
+    /* Newest first: a device may still use what an older one set up (an
+     * address space region list, a bus it sits on). */
+    GPtrArray *all = g_ptr_array_new();
+    for (struct device *d = m->devices; d; d = d->next)
+        g_ptr_array_add(all, d);
+    for (guint i = all->len; i-- > 0;) {
+        struct device *d = all->pdata[i];
         if (d->cls->destroy)
             d->cls->destroy(d->dev);
         g_free(d);
-        d = next;
     }
+    g_ptr_array_free(all, TRUE);
     if (m->board && m->board_free)
         m->board_free(m->board);
     as_destroy(&m->io);
@@ -299,6 +303,11 @@ int machine_load_devices(struct machine *m, const void *blob, size_t size, char 
             return -1;
         }
     }
+    /* Outputs (IRQ lines, BAR mappings, timers) follow the loaded state,
+     * as after a reset. */
+    for (struct device *d = m->devices; d; d = d->next)
+        if (d->cls->settle)
+            d->cls->settle(d->dev);
     return 0;
 }
 

@@ -16,6 +16,9 @@
  *    reset's cause;
  *  - quit (QMP, Ctrl-A x) and signals report SHUTDOWN and exit 0 even under
  *    -no-shutdown.
+ * An internal error (an accelerator cannot go on) stops the machine in
+ * state internal-error when a monitor is there to act on it, and otherwise
+ * ends the process with status 1.
  * isa-debug-exit (REQ_EXIT) leaves at once with its status and no event, as
  * the device's purpose is to end a test run. */
 #include <glib.h>
@@ -92,7 +95,8 @@ int runstate_start(struct machine *m, bool autostart, char **err)
         a->pause(m); /* the vCPU threads start parked */
     if (autostart)
         vclock_start(&m->clock);
-    if (a->start(m, err))
+    /* -machine none has no CPUs to start. */
+    if (m->smp_cpus && a->start(m, err))
         return -1;
     atomic_store(&m->state, autostart ? RUN_STATE_RUNNING : RUN_STATE_PRELAUNCH);
     return 0;
@@ -164,8 +168,15 @@ static bool handle(struct machine *m, unsigned req)
         atomic_store(&m->exit_status, 0);
         return true;
     }
-    if (req & REQ_INTERNAL_ERROR)
+    if (req & REQ_INTERNAL_ERROR) {
+        /* Nobody could act on a stopped machine: leave, as before there
+         * was a monitor (the accelerator printed the reason). */
+        if (!m->run_listener.attended || !m->run_listener.attended(m->run_listener.opaque)) {
+            atomic_store(&m->exit_status, 1);
+            return true;
+        }
         stop_to(m, RUN_STATE_INTERNAL_ERROR);
+    }
     if ((req & REQ_POWEROFF) && do_shutdown(m, SHUTDOWN_CAUSE_GUEST_SHUTDOWN))
         return true;
     if (req & REQ_RESET) {

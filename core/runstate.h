@@ -60,6 +60,10 @@ enum run_event {
 struct run_listener {
     void (*event)(void *opaque, enum run_event ev, enum shutdown_cause cause);
     void (*requests_done)(void *opaque);
+    /* Is there a monitor (QMP or HMP session) that could inspect, reset or
+     * quit a stopped machine?  NULL or false: an internal error ends the
+     * process (status 1) instead of stopping in internal-error forever. */
+    bool (*attended)(void *opaque);
     void *opaque;
 };
 

@@ -12,7 +12,9 @@ static int grow(struct vm_writer *w)
 {
     size_t ncap = w->cap * 2;
     /* fdt_resize copies from the old buffer, so it must stay valid. */
-    void *n = malloc(ncap);
+    /* Zeroed: libfdt leaves property padding untouched, and two saves of
+     * the same state must give the same bytes. */
+    void *n = calloc(1, ncap);
     if (!n)
         return -FDT_ERR_NOSPACE;
     int rc = fdt_resize(w->fdt, n, ncap);
@@ -42,7 +44,7 @@ int vmw_begin(struct vm_writer *w)
 {
     w->cap = 4096;
     w->err = 0;
-    w->fdt = malloc(w->cap);
+    w->fdt = calloc(1, w->cap); /* zeroed: see grow() */
     if (!w->fdt)
         return -1;
     int rc = fdt_create(w->fdt, (int)w->cap);

@@ -47,6 +47,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 #include <glib.h>
@@ -85,6 +86,7 @@ struct kvm_accel_cpu {
     /* The last exit needs KVM_RUN to complete (port/MMIO read data). */
     bool io_pending;
     struct kvm_lapic_state lapic_reset; /* LAPIC as KVM created it */
+    _Atomic long tid; /* the thread's Linux id (query-cpus-fast), 0 before it runs */
 };
 
 struct kvm_accel {
@@ -863,8 +865,9 @@ static void dump_regs(struct kvm_accel_cpu *c)
     funlockfile(f);
 }
 
-/* KVM cannot run this vCPU: one error line, the registers, stop it, and ask
- * the machine to leave with status 1 (QEMU's "internal-error" stop). */
+/* KVM cannot run this vCPU: one error line, the registers, stop it, and
+ * stop the machine in state internal-error (as QEMU does): the process and
+ * its monitors stay, so management can inspect it, system_reset or quit. */
 static void vcpu_fail(struct kvm_accel_cpu *c)
 {
     struct kvm_run *run = c->run;
@@ -886,7 +889,7 @@ static void vcpu_fail(struct kvm_accel_cpu *c)
                  exit_name(run->exit_reason), detail);
     dump_regs(c);
     atomic_store(&c->stopped, true);
-    machine_request(c->k->m, REQ_EXIT, 1);
+    machine_request(c->k->m, REQ_INTERNAL_ERROR, 0);
 }
 
 static uint64_t load_le(const uint8_t *p, unsigned size)
@@ -1091,6 +1094,10 @@ static bool park(struct kvm_accel_cpu *c)
 static void *vcpu_thread(void *opaque)
 {
     struct kvm_accel_cpu *c = opaque;
+    char name[16];
+    snprintf(name, sizeof(name), "CPU %u/KVM", c->index % 1000);
+    pthread_setname_np(pthread_self(), name);
+    atomic_store(&c->tid, (long)syscall(SYS_gettid));
     if (set_run_sigmask(c)) {
         error_report("kvm: vCPU %u: KVM_SET_SIGNAL_MASK: %s", c->index, strerror(errno));
         atomic_store(&c->stopped, true);
@@ -1111,7 +1118,7 @@ static void *vcpu_thread(void *opaque)
             error_report("kvm: vCPU %u: KVM_RUN: %s", c->index, strerror(errno));
             dump_regs(c);
             atomic_store(&c->stopped, true);
-            machine_request(c->k->m, REQ_EXIT, 1);
+            machine_request(c->k->m, REQ_INTERNAL_ERROR, 0);
             continue;
         }
         c->io_pending = false;
@@ -1298,6 +1305,65 @@ static void kvm_accel_destroy(struct machine *m)
     m->accel_state = NULL;
 }
 
+static long kvm_accel_vcpu_thread_id(struct machine *m, unsigned cpu)
+{
+    struct kvm_accel *k = m->accel_state;
+    if (!k || !k->cpus || cpu >= k->ncpus)
+        return 0;
+    return atomic_load(&k->cpus[cpu].tid);
+}
+
+static void seg_to_regs(struct x86_seg *d, const struct kvm_segment *s)
+{
+    *d = (struct x86_seg){
+        .sel = s->selector, .base = s->base, .limit = s->limit, .type = s->type,
+        .s = s->s, .dpl = s->dpl, .present = s->present, .db = s->db, .l = s->l,
+        .g = s->g, .avl = s->avl, .unusable = s->unusable,
+    };
+}
+
+/* The vCPUs are parked outside KVM_RUN (accel_ops contract), so their fds
+ * answer at once. */
+static int kvm_accel_get_regs(struct machine *m, unsigned cpu, struct accel_regs *out)
+{
+    struct kvm_accel *k = m->accel_state;
+    if (!k || !k->cpus || cpu >= k->ncpus || k->cpus[cpu].fd < 0)
+        return -1;
+    struct kvm_accel_cpu *c = &k->cpus[cpu];
+    struct kvm_regs r;
+    struct kvm_sregs sr;
+    struct kvm_debugregs dr;
+    struct kvm_mp_state mp = { 0 };
+    if (kvm_ioctl(c->fd, KVM_GET_REGS, &r) || kvm_ioctl(c->fd, KVM_GET_SREGS, &sr))
+        return -1;
+    memset(out, 0, sizeof(*out));
+    const uint64_t gpr[16] = { r.rax, r.rcx, r.rdx, r.rbx, r.rsp, r.rbp, r.rsi, r.rdi,
+                               r.r8,  r.r9,  r.r10, r.r11, r.r12, r.r13, r.r14, r.r15 };
+    memcpy(out->gpr, gpr, sizeof(gpr));
+    out->rip = r.rip;
+    out->rflags = r.rflags;
+    const struct kvm_segment *segs[ACCEL_NSEGS] = { &sr.es, &sr.cs, &sr.ss, &sr.ds,
+                                                    &sr.fs, &sr.gs, &sr.ldt, &sr.tr };
+    for (unsigned i = 0; i < ACCEL_NSEGS; i++)
+        seg_to_regs(&out->seg[i], segs[i]);
+    out->gdt = (struct x86_dtable){ sr.gdt.base, sr.gdt.limit };
+    out->idt = (struct x86_dtable){ sr.idt.base, sr.idt.limit };
+    out->cr0 = sr.cr0;
+    out->cr2 = sr.cr2;
+    out->cr3 = sr.cr3;
+    out->cr4 = sr.cr4;
+    out->cr8 = sr.cr8;
+    out->efer = sr.efer;
+    if (k->debugregs && !kvm_ioctl(c->fd, KVM_GET_DEBUGREGS, &dr)) {
+        memcpy(out->dr, dr.db, sizeof(dr.db));
+        out->dr[6] = dr.dr6;
+        out->dr[7] = dr.dr7;
+    }
+    if (!kvm_ioctl(c->fd, KVM_GET_MP_STATE, &mp))
+        out->halted = mp.mp_state == KVM_MP_STATE_HALTED;
+    return 0;
+}
+
 const struct accel_ops accel_kvm = {
     .name = "kvm",
     .owns = OWN_PIC | OWN_IOAPIC | OWN_LAPIC | OWN_PIT,
@@ -1308,5 +1374,7 @@ const struct accel_ops accel_kvm = {
     .resume = kvm_accel_resume,
     .reset_cpus = kvm_accel_reset_cpus,
     .destroy = kvm_accel_destroy,
+    .get_regs = kvm_accel_get_regs,
+    .vcpu_thread_id = kvm_accel_vcpu_thread_id,
     .set_hpet_legacy = kvm_accel_set_hpet_legacy,
 };

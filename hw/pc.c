@@ -29,6 +29,7 @@
 #include "hw/boot/mptable.h"
 #include "hw/boot/smbios.h"
 #include "hw/char/uart16550.h"
+#include "hw/ide/piix.h"
 #include "hw/input/i8042.h"
 #include "hw/intc/apic_bus.h"
 #include "hw/intc/i8259.h"
@@ -83,7 +84,6 @@ struct pc {
     struct mem_region bios_high;
 
     struct boot_image *kernel;
-    struct pc_drive drives[PC_MAX_IDE]; /* as configured, for the monitor */
     /* SMBIOS: in fw_cfg for firmware, or written to RAM on a direct boot. */
     struct smbios_blob smbios;
     bool smbios_direct;
@@ -109,6 +109,16 @@ struct pc {
     struct i440fx *i440fx;
     struct piix3 *piix3;
     struct piix4_pm *pm;
+
+    /* IDE (create_ide): the PIIX3 IDE function and its drives.  A drive's
+     * first image belongs to main.c; images the monitor opened belong to
+     * the board (ide_owned) and are closed once nothing is in flight. */
+    struct piix_ide *ide;
+    struct pc_drive drives[PC_MAX_IDE];
+    bool ide_owned[PC_MAX_IDE];
+    GPtrArray *retired_blks;
+    pc_tray_fn *tray_fn;
+    void *tray_opaque;
 
     uint32_t gsi_sources[NGSI]; /* bit per input currently asserting */
     unsigned nsources;
@@ -663,6 +673,153 @@ void pc_power_button(struct pc *pc)
     piix4_pm_power_button(pc->pm);
 }
 
+/* ---- IDE ---- */
+
+static void ide_tray_moved(void *opaque, struct ide_bus *bus, int unit, bool open)
+{
+    struct pc *pc = opaque;
+    int index = 2 * (bus == &pc->ide->bus[1]) + unit;
+    if (pc->tray_fn)
+        pc->tray_fn(pc->tray_opaque, pc->drives[index].id, open);
+}
+
+/* The PIIX3 IDE function at 00:01.1, channels at 0x1f0/0x3f6 IRQ 14 and
+ * 0x170/0x376 IRQ 15.  Without firmware nobody sets IDETIM's decode bits,
+ * so they come out of reset set (what SeaBIOS would have written). */
+static int create_ide(struct pc *pc, const struct pc_config *cfg, char **err)
+{
+    struct machine *m = pc->m;
+    struct piix_ide *ide = piix_ide_new(&m->env, &pc->pci, PIIX_IDE_DEVFN, !pc->bios);
+    if (!ide) {
+        *err = g_strdup("IDE: PCI slot 00:01.1 is taken");
+        return -1;
+    }
+    pc->ide = ide;
+    add_dev(pc, &piix_ide_class, ide, "piix3-ide");
+    map_io(pc, &ide->bus[0].cmd_region, PIIX_IDE_PRI_CMD);
+    map_io(pc, &ide->bus[0].ctl_region, PIIX_IDE_PRI_CTL);
+    map_io(pc, &ide->bus[1].cmd_region, PIIX_IDE_SEC_CMD);
+    map_io(pc, &ide->bus[1].ctl_region, PIIX_IDE_SEC_CTL);
+    connect_isa(pc, &ide->irq[0], PIIX_IDE_PRI_IRQ);
+    connect_isa(pc, &ide->irq[1], PIIX_IDE_SEC_IRQ);
+    for (int i = 0; i < PC_MAX_IDE; i++) {
+        const struct pc_drive *d = &cfg->ide[i];
+        pc->drives[i] = *d;
+        if (!d->present)
+            continue;
+        struct ide_bus *bus = &ide->bus[i / 2];
+        int rc = d->media == PC_MEDIA_CDROM ? ide_attach_cd(bus, i % 2, d->blk, NULL)
+                                            : ide_attach_disk(bus, i % 2, d->blk, NULL);
+        if (rc) {
+            *err = g_strdup_printf("%s: %s", d->id,
+                                   d->blk ? "the image is smaller than one sector"
+                                          : "a disk needs an image");
+            return -1;
+        }
+    }
+    for (int ch = 0; ch < 2; ch++)
+        ide_bus_set_tray_cb(&ide->bus[ch], ide_tray_moved, pc);
+    pc->retired_blks = g_ptr_array_new();
+    return 0;
+}
+
+void pc_set_tray_listener(struct pc *pc, pc_tray_fn *fn, void *opaque)
+{
+    pc->tray_fn = fn;
+    pc->tray_opaque = opaque;
+}
+
+static int find_drive(struct pc *pc, const char *id, char **err)
+{
+    for (int i = 0; pc->ide && i < PC_MAX_IDE; i++)
+        if (pc->drives[i].present && !strcmp(pc->drives[i].id, id))
+            return i;
+    *err = g_strdup_printf("Device '%s' not found", id);
+    return -ENODEV;
+}
+
+/* Close the images the board opened once their requests are done (the
+ * machine lock is held: blk_close would wait for completions that need
+ * it). */
+static void retire_blk(struct pc *pc, struct blk *b)
+{
+    if (b)
+        g_ptr_array_add(pc->retired_blks, b);
+    for (guint i = 0; i < pc->retired_blks->len;) {
+        struct blk *r = pc->retired_blks->pdata[i];
+        if (blk_in_flight(r)) {
+            i++;
+            continue;
+        }
+        blk_close(r);
+        g_ptr_array_remove_index_fast(pc->retired_blks, i);
+    }
+}
+
+static int open_tray_and_remove(struct pc *pc, int i, bool force, char **err)
+{
+    struct ide_bus *bus = &pc->ide->bus[i / 2];
+    if (pc->drives[i].media != PC_MEDIA_CDROM) {
+        *err = g_strdup_printf("Device '%s' is not removable", pc->drives[i].id);
+        return -1;
+    }
+    int rc = ide_cd_open_tray(bus, i % 2, force);
+    if (rc == -EBUSY) {
+        *err = g_strdup_printf("Device '%s' is locked and force was not specified, wait for "
+                               "tray to open and try again",
+                               pc->drives[i].id);
+        return -1;
+    }
+    struct blk *old = ide_cd_remove_medium(bus, i % 2);
+    if (old && pc->ide_owned[i])
+        retire_blk(pc, old);
+    pc->drives[i].blk = NULL;
+    pc->ide_owned[i] = false;
+    return 0;
+}
+
+int pc_drive_eject(struct pc *pc, const char *id, bool force, char **err)
+{
+    int i = find_drive(pc, id, err);
+    if (i < 0)
+        return i;
+    return open_tray_and_remove(pc, i, force, err);
+}
+
+int pc_drive_change(struct pc *pc, const char *id, const char *file, const char *format,
+                    const char *ro_mode, bool force, char **err)
+{
+    int i = find_drive(pc, id, err);
+    if (i < 0)
+        return i;
+    if (ro_mode && strcmp(ro_mode, "retain") && strcmp(ro_mode, "read-only") &&
+        strcmp(ro_mode, "read-write")) {
+        *err = g_strdup_printf("Parameter 'read-only-mode' does not accept value '%s'", ro_mode);
+        return -1;
+    }
+    if (pc->drives[i].media != PC_MEDIA_CDROM) {
+        *err = g_strdup_printf("Device '%s' is not removable", id);
+        return -1;
+    }
+    /* Open first, so a bad file name leaves the drive as it was. */
+    struct blk_env env = { pc->m->ctx, &pc->m->lock };
+    struct blk_opts o = { .file = file, .format = format, .readonly = true,
+                          .cache = BLK_CACHE_WRITEBACK };
+    struct blk *b = blk_open(&env, &o, err);
+    if (!b)
+        return -1;
+    if (open_tray_and_remove(pc, i, force, err)) {
+        blk_close(b);
+        return -1;
+    }
+    struct ide_bus *bus = &pc->ide->bus[i / 2];
+    ide_cd_insert_medium(bus, i % 2, b);
+    pc->drives[i].blk = b;
+    pc->ide_owned[i] = true;
+    ide_cd_close_tray(bus, i % 2);
+    return 0;
+}
+
 /* Without firmware, do what the BIOS would have done before the kernel
  * runs: shadow RAM read/write at 0xC0000-0xFFFFF (the MP table lives
  * there) and the ACPI PM block at its usual place. */
@@ -751,6 +908,8 @@ struct pc *pc_new(struct machine *m, const struct pc_config *cfg, char **err)
     create_legacy(pc, cfg);
     create_pci(pc);
     create_hpet(pc);
+    if (create_ide(pc, cfg, err))
+        goto fail;
     fill_fw_cfg(pc);
     if (pc->bios && pc->kernel && serve_kernel(pc, err))
         goto fail;
@@ -768,14 +927,19 @@ fail:
     return NULL; /* machine_free frees what was built */
 }
 
-/* The configured medium, tray closed, unlocked: the IDE device reports
- * its own state here once it models eject and medium locking. */
+/* The medium in the drive now, and the CD-ROM's tray and lock as the IDE
+ * device has them (the guest opens and locks trays too). */
 bool pc_drive_info(const struct pc *pc, int index, struct pc_drive_info *out)
 {
     if (index < 0 || index >= PC_MAX_IDE || !pc->drives[index].present)
         return false;
     const struct pc_drive *d = &pc->drives[index];
     *out = (struct pc_drive_info){ .id = d->id, .media = d->media, .blk = d->blk };
+    if (pc->ide) {
+        const struct ide_dev *dev = &pc->ide->bus[index / 2].dev[index % 2];
+        out->tray_open = dev->tray_open;
+        out->locked = dev->tray_locked;
+    }
     return true;
 }
 
@@ -798,6 +962,20 @@ void pc_free(struct pc *pc)
         munmap(pc->bios, pc->bios_size);
     if (pc->apic_bus)
         apic_bus_free(pc->apic_bus); /* the APICs are gone by now */
+    /* Images the monitor opened (the devices are gone, and drained). */
+    for (int i = 0; i < PC_MAX_IDE; i++)
+        if (pc->ide_owned[i])
+            blk_close(pc->drives[i].blk);
+    if (pc->retired_blks) {
+        for (guint i = 0; i < pc->retired_blks->len; i++)
+            blk_close(pc->retired_blks->pdata[i]);
+        g_ptr_array_free(pc->retired_blks, true);
+    }
     g_free(pc->lapics);
     g_free(pc);
+}
+
+struct ps2_kbd *pc_keyboard(struct pc *pc)
+{
+    return i8042_kbd(pc->kbc);
 }

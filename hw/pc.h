@@ -84,6 +84,8 @@ void pc_free(struct pc *pc);
 /* Cold reset: devices, then firmware/kernel re-installed (also called by the
  * main loop on warm resets through m->board_reset). */
 int pc_power_on(struct pc *pc, char **err);
+/* The PS/2 keyboard behind the i8042, for the monitor's send-key. */
+struct ps2_kbd *pc_keyboard(struct pc *pc);
 
 /* The board's PCI bus 0 (i440FX at 00:00.0, PIIX3 00:01.0, PIIX4 PM
  * 00:01.3): for PCI devices created outside pc.c (tests) and the monitor's
@@ -93,5 +95,20 @@ struct pci_bus *pc_pci_bus(struct pc *pc);
 /* Press the ACPI power button (PIIX4 PWRBTN_STS, SCI if enabled): for QMP
  * system_powerdown.  Machine lock held. */
 void pc_power_button(struct pc *pc);
+/* ---- removable media (the monitor's eject / change; lock held) ----
+ * Drives are named by their pc_drive id ("ide1-cd0").  Both return 0, or
+ * -ENODEV (no such drive) / -1 (anything else) with *err set to QEMU's
+ * message.  eject: opens the tray and removes the disc (-1 if the guest
+ * locked the tray and !force: the guest is asked to eject instead).
+ * change: eject, open `file` (format NULL or "raw"; CDs are always opened
+ * read-only, ro_mode "retain"/"read-only"/"read-write" applies to disks'
+ * future use), insert it and close the tray, which the guest sees as a
+ * media change. */
+int pc_drive_eject(struct pc *pc, const char *id, bool force, char **err);
+int pc_drive_change(struct pc *pc, const char *id, const char *file, const char *format,
+                    const char *ro_mode, bool force, char **err);
+/* Tray moves (guest or monitor) go to fn: the monitor's DEVICE_TRAY_MOVED. */
+typedef void pc_tray_fn(void *opaque, const char *id, bool open);
+void pc_set_tray_listener(struct pc *pc, pc_tray_fn *fn, void *opaque);
 
 #endif

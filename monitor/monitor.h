@@ -13,9 +13,11 @@
 #define MONITOR_MONITOR_H
 
 #include <glib.h>
+#include "core/accel_ops.h"
 #include "core/chardev.h"
 #include "core/machine.h"
 #include "core/qmp.h"
+#include "hw/input/keymap.h"
 
 #define MONITOR_MAX_FDSET_FDS 256 /* fds held in all fd sets together */
 
@@ -39,6 +41,8 @@ struct monitor {
     GPtrArray *fdsets;   /* struct fdset *, sorted by id */
     unsigned nfdset_fds;
     GPtrArray *hmp;      /* struct hmp_session * */
+    struct key_sender *keys; /* send-key; NULL without a keyboard (-machine none) */
+    unsigned nsessions;      /* QMP and HMP sessions attached */
     struct pc *pc;       /* the board's drives (query-block); NULL: none */
 };
 
@@ -53,8 +57,26 @@ void monitor_register_chardev(struct monitor *mon, struct chardev *cd);
 
 /* The board whose drives query-block and info block report. */
 void monitor_set_board(struct monitor *mon, struct pc *pc);
+/* The board's tray listener (pc_set_tray_listener): DEVICE_TRAY_MOVED. */
+void monitor_tray_moved(void *opaque, const char *id, bool open);
 
-/* Run one HMP command line; returns its output (caller frees). */
+/* The keyboard send-key and sendkey type on (the board's PS/2 keyboard). */
+void monitor_set_keyboard(struct monitor *mon, struct ps2_kbd *kbd);
+/* Press keys (Linux KEY_* codes) in order, release them in reverse order
+ * hold_ms later (virtual time).  0, or -1 with *err. */
+int monitor_send_keys(struct monitor *mon, const unsigned *keys, unsigned n, int64_t hold_ms,
+                      char **err);
+
+/* Run one HMP command line; returns its output (caller frees).  cpu is the
+ * CPU the command is about (info registers, x), as human-monitor-command's
+ * cpu-index or the session's `cpu N` chooses it. */
 char *monitor_hmp_command(struct monitor *mon, const char *line);
+char *monitor_hmp_command_cpu(struct monitor *mon, const char *line, unsigned *cpu);
+
+/* Pause the vCPUs of a running machine for a moment (the machine lock is
+ * held by the caller and released while they park); monitor_resume_vcpus
+ * lets them go again.  Used to read registers.  Returns whether it paused. */
+bool monitor_pause_vcpus(struct monitor *mon);
+void monitor_resume_vcpus(struct monitor *mon, bool paused);
 
 #endif

@@ -118,9 +118,10 @@ static JsonNode *cmd_query_kvm(struct qmp_req *req, JsonObject *args)
     return qmp_node_object(o);
 }
 
-/* The accelerators do not expose vCPU thread ids (yet): thread-id is 0,
- * which libvirt reads as "unknown".  -smp N is N cores of one socket, as
- * QEMU 7.2 lays out a pc machine. */
+/* thread-id: the host thread running the vCPU (KVM: one per vCPU; the soft
+ * CPU runs them all in one thread, so they share its id; the test
+ * accelerator has no vCPU threads: 0).  -smp N is N cores of one socket,
+ * as QEMU 7.2 lays out a pc machine. */
 static JsonNode *cmd_query_cpus_fast(struct qmp_req *req, JsonObject *args)
 {
     struct machine *m = MON(req)->m;
@@ -135,7 +136,10 @@ static JsonNode *cmd_query_cpus_fast(struct qmp_req *req, JsonObject *args)
         char *path = g_strdup_printf("/machine/unattached/device[%u]", i);
         json_object_set_string_member(o, "qom-path", path);
         g_free(path);
-        json_object_set_int_member(o, "thread-id", 0);
+        json_object_set_int_member(o, "thread-id",
+                                   m->accel && m->accel->vcpu_thread_id
+                                       ? m->accel->vcpu_thread_id(m, i)
+                                       : 0);
         json_object_set_object_member(o, "props", props);
         json_object_set_string_member(o, "target", "x86_64");
         json_array_add_object_element(a, o);
@@ -263,6 +267,266 @@ static JsonNode *cmd_query_pci(struct qmp_req *req, JsonObject *args)
     return qmp_node_array(a);
 }
 
+/* ---- what management software probes (libvirt: docs/qmp.md) ---- */
+
+/* The QOM types hvemu has, under QEMU's names: the accelerators, machine
+ * types and CPU models it accepts and the devices its PC board creates.
+ * Abstract parents are listed so "implements" queries work.  Add a device
+ * here when the board gains it. */
+struct qom_type {
+    const char *name, *parent;
+    bool abstract;
+};
+
+static const struct qom_type qom_types[] = {
+    { "object", NULL, true },
+    { "device", "object", true },
+    { "machine", "object", true },
+    { "accel", "object", true },
+    { "x86_64-cpu", "device", true },
+    { "sys-bus-device", "device", true },
+    { "isa-device", "device", true },
+    { "pci-device", "device", true },
+    { "pci-host-bridge", "sys-bus-device", true },
+    { "kvm-accel", "accel", false },
+    { "tcg-accel", "accel", false },
+    { "x86-machine", "machine", true },
+    { "generic-pc-machine", "x86-machine", true },
+    { "pc-i440fx-7.2-machine", "generic-pc-machine", false },
+    { "none-machine", "machine", false },
+    { "qemu64-x86_64-cpu", "x86_64-cpu", false },
+    { "kvm64-x86_64-cpu", "x86_64-cpu", false },
+    { "host-x86_64-cpu", "x86_64-cpu", false },
+    { "max-x86_64-cpu", "x86_64-cpu", false },
+    { "isa-serial", "isa-device", false },
+    { "i8042", "isa-device", false },
+    { "mc146818rtc", "isa-device", false },
+    { "isa-debugcon", "isa-device", false },
+    { "isa-debug-exit", "isa-device", false },
+    { "port92", "isa-device", false },
+    { "fw_cfg_io", "sys-bus-device", false },
+    { "isa-pit", "isa-device", false },
+    { "kvm-pit", "isa-device", false },
+    { "isa-i8259", "isa-device", false },
+    { "kvm-i8259", "isa-device", false },
+    { "ioapic", "sys-bus-device", false },
+    { "kvm-ioapic", "sys-bus-device", false },
+    { "apic", "device", false },
+    { "kvm-apic", "device", false },
+    { "i440FX-pcihost", "pci-host-bridge", false },
+    { "i440FX", "pci-device", false },
+    { "PIIX3", "pci-device", false },
+    { "PIIX4_PM", "pci-device", false },
+    { "hpet", "sys-bus-device", false },
+};
+
+static const struct qom_type *find_qom_type(const char *name)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(qom_types); i++)
+        if (!strcmp(qom_types[i].name, name))
+            return &qom_types[i];
+    return NULL;
+}
+
+static bool qom_implements(const struct qom_type *t, const char *ancestor)
+{
+    for (; t; t = t->parent ? find_qom_type(t->parent) : NULL)
+        if (!strcmp(t->name, ancestor))
+            return true;
+    return false;
+}
+
+static JsonNode *cmd_qom_list_types(struct qmp_req *req, JsonObject *args)
+{
+    const char *impl = json_object_has_member(args, "implements")
+                           ? json_object_get_string_member(args, "implements")
+                           : NULL;
+    bool abstract = json_object_has_member(args, "abstract") &&
+                    json_object_get_boolean_member(args, "abstract");
+    JsonArray *a = json_array_new();
+    for (size_t i = 0; i < G_N_ELEMENTS(qom_types); i++) {
+        const struct qom_type *t = &qom_types[i];
+        if ((t->abstract && !abstract) || (impl && !qom_implements(t, impl)))
+            continue;
+        JsonObject *o = json_object_new();
+        json_object_set_string_member(o, "name", t->name);
+        if (t->abstract)
+            json_object_set_boolean_member(o, "abstract", true);
+        if (t->parent)
+            json_object_set_string_member(o, "parent", t->parent);
+        json_array_add_object_element(a, o);
+    }
+    return qmp_node_array(a);
+}
+
+/* The -device properties hvemu's command line takes (main.c). */
+struct qom_prop {
+    const char *type, *name, *ptype, *desc;
+};
+
+static const struct qom_prop qom_props[] = {
+    { "isa-serial", "index", "uint32", NULL },
+    { "isa-serial", "chardev", "str", "ID of a chardev to use as a backend" },
+    { "isa-debugcon", "iobase", "uint32", NULL },
+    { "isa-debugcon", "chardev", "str", "ID of a chardev to use as a backend" },
+    { "isa-debug-exit", "iobase", "uint32", NULL },
+    { "isa-debug-exit", "iosize", "uint32", NULL },
+};
+
+/* Classes hvemu does not have that libvirt 9.0 queries with
+ * qom-list-properties and cannot take DeviceNotFound for (it dereferences
+ * the missing list and crashes): they get an empty list, i.e. "no
+ * properties libvirt could use".  docs/qmp.md records this. */
+static const char *const libvirt_assumed[] = {
+    "memory-backend-file", "memory-backend-memfd",
+};
+
+static JsonNode *list_props(struct qmp_req *req, JsonObject *args, bool device)
+{
+    const char *name = json_object_get_string_member(args, "typename");
+    const struct qom_type *t = find_qom_type(name);
+    for (size_t i = 0; !t && !device && i < G_N_ELEMENTS(libvirt_assumed); i++)
+        if (!strcmp(name, libvirt_assumed[i]))
+            return empty_array();
+    if (!t) {
+        qmp_req_error(req, QMP_ERR_DEVICE_NOT_FOUND, device ? "Device '%s' not found"
+                                                            : "Class '%s' not found",
+                      name);
+        return NULL;
+    }
+    if (device && !qom_implements(t, "device")) {
+        qmp_req_error(req, QMP_ERR_GENERIC, "Parameter 'typename' expects device");
+        return NULL;
+    }
+    if (device && t->abstract) {
+        qmp_req_error(req, QMP_ERR_GENERIC, "Parameter 'typename' expects non-abstract device");
+        return NULL;
+    }
+    JsonArray *a = json_array_new();
+    for (size_t i = 0; i < G_N_ELEMENTS(qom_props); i++) {
+        if (strcmp(qom_props[i].type, name))
+            continue;
+        JsonObject *o = json_object_new();
+        json_object_set_string_member(o, "name", qom_props[i].name);
+        json_object_set_string_member(o, "type", qom_props[i].ptype);
+        if (qom_props[i].desc)
+            json_object_set_string_member(o, "description", qom_props[i].desc);
+        json_array_add_object_element(a, o);
+    }
+    return qmp_node_array(a);
+}
+
+static JsonNode *cmd_device_list_properties(struct qmp_req *req, JsonObject *args)
+{
+    return list_props(req, args, true);
+}
+
+static JsonNode *cmd_qom_list_properties(struct qmp_req *req, JsonObject *args)
+{
+    return list_props(req, args, false);
+}
+
+/* The -cpu models (cpu/kvm_cpuid.c; the soft CPU shows its own fixed model
+ * whatever -cpu says). */
+static JsonNode *cmd_query_cpu_definitions(struct qmp_req *req, JsonObject *args)
+{
+    static const char *const models[] = { "qemu64", "kvm64", "host", "max" };
+    bool kvm = MON(req)->m->accel && !strcmp(MON(req)->m->accel->name, "kvm");
+    JsonArray *a = json_array_new();
+    for (size_t i = 0; i < G_N_ELEMENTS(models); i++) {
+        JsonObject *o = json_object_new();
+        json_object_set_string_member(o, "name", models[i]);
+        char *tn = g_strdup_printf("%s-x86_64-cpu", models[i]);
+        json_object_set_string_member(o, "typename", tn);
+        g_free(tn);
+        JsonArray *unavail = json_array_new();
+        /* host needs KVM, as in QEMU. */
+        if (!kvm && !strcmp(models[i], "host"))
+            json_array_add_string_element(unavail, "kvm");
+        json_object_set_array_member(o, "unavailable-features", unavail);
+        json_object_set_boolean_member(o, "static", false);
+        json_object_set_boolean_member(o, "migration-safe", i < 2);
+        json_object_set_boolean_member(o, "deprecated", false);
+        json_array_add_object_element(a, o);
+    }
+    return qmp_node_array(a);
+}
+
+/* No migration yet: no capabilities to switch. */
+static JsonNode *cmd_query_migrate_capabilities(struct qmp_req *req, JsonObject *args)
+{
+    return empty_array();
+}
+
+static JsonNode *cmd_query_iothreads(struct qmp_req *req, JsonObject *args)
+{
+    return empty_array();
+}
+
+static JsonNode *cmd_query_hotpluggable_cpus(struct qmp_req *req, JsonObject *args)
+{
+    qmp_req_error(req, QMP_ERR_GENERIC, "machine does not support hot-plugging CPUs");
+    return NULL;
+}
+
+/* The options of hvemu's command line that take key=value parameters, with
+ * the parameters it accepts (QEMU's CommandLineOptionInfo). */
+struct cl_param {
+    const char *option, *name, *type;
+};
+
+static const struct cl_param cl_params[] = {
+    { "machine", "type", "string" },       { "machine", "accel", "string" },
+    { "machine", "kernel-irqchip", "string" }, { "machine", "usb", "boolean" },
+    { "machine", "dump-guest-core", "boolean" }, { "machine", "mem-merge", "boolean" },
+    { "machine", "vmport", "string" },     { "accel", "accel", "string" },
+    { "accel", "kernel-irqchip", "string" }, { "accel", "thread", "string" },
+    { "smp-opts", "cpus", "number" },      { "smp-opts", "sockets", "number" },
+    { "smp-opts", "dies", "number" },      { "smp-opts", "cores", "number" },
+    { "smp-opts", "threads", "number" },   { "smp-opts", "maxcpus", "number" },
+    { "memory", "size", "size" },          { "rtc", "base", "string" },
+    { "rtc", "clock", "string" },          { "rtc", "driftfix", "string" },
+    { "icount", "shift", "string" },       { "icount", "align", "boolean" },
+    { "mon", "chardev", "string" },        { "mon", "mode", "string" },
+    { "mon", "pretty", "boolean" },        { "chardev", "id", "string" },
+    { "chardev", "path", "string" },       { "chardev", "host", "string" },
+    { "chardev", "port", "string" },       { "chardev", "server", "boolean" },
+    { "chardev", "wait", "boolean" },      { "chardev", "mux", "boolean" },
+    { "chardev", "logfile", "string" },
+};
+
+static JsonNode *cmd_query_command_line_options(struct qmp_req *req, JsonObject *args)
+{
+    const char *only = json_object_has_member(args, "option")
+                           ? json_object_get_string_member(args, "option")
+                           : NULL;
+    JsonArray *a = json_array_new();
+    JsonObject *cur = NULL;
+    const char *cur_name = "";
+    for (size_t i = 0; i < G_N_ELEMENTS(cl_params); i++) {
+        const struct cl_param *p = &cl_params[i];
+        if (only && strcmp(only, p->option))
+            continue;
+        if (strcmp(cur_name, p->option)) {
+            cur = json_object_new();
+            json_object_set_string_member(cur, "option", p->option);
+            json_object_set_array_member(cur, "parameters", json_array_new());
+            json_array_add_object_element(a, cur);
+            cur_name = p->option;
+        }
+        JsonObject *po = json_object_new();
+        json_object_set_string_member(po, "name", p->name);
+        json_object_set_string_member(po, "type", p->type);
+        json_array_add_object_element(json_object_get_array_member(cur, "parameters"), po);
+    }
+    if (only && !json_array_get_length(a)) {
+        json_array_unref(a);
+        qmp_req_error(req, QMP_ERR_GENERIC, "Invalid parameter 'option'");
+        return NULL;
+    }
+    return qmp_node_array(a);
+}
+
 /* ---- run state ---- */
 
 static JsonNode *cmd_stop(struct qmp_req *req, JsonObject *args)
@@ -302,14 +566,18 @@ static JsonNode *cmd_quit(struct qmp_req *req, JsonObject *args)
 
 static JsonNode *cmd_human_monitor_command(struct qmp_req *req, JsonObject *args)
 {
+    unsigned cpu = 0;
     if (json_object_has_member(args, "cpu-index")) {
-        int64_t cpu = json_object_get_int_member(args, "cpu-index");
-        if (cpu < 0 || cpu >= MON(req)->m->smp_cpus) {
+        int64_t c = json_object_get_int_member(args, "cpu-index");
+        if (c < 0 || c >= MON(req)->m->smp_cpus) {
             qmp_req_error(req, QMP_ERR_GENERIC, "Invalid CPU index");
             return NULL;
         }
+        cpu = (unsigned)c;
     }
-    char *out = monitor_hmp_command(MON(req), json_object_get_string_member(args, "command-line"));
+    char *out = monitor_hmp_command_cpu(MON(req),
+                                        json_object_get_string_member(args, "command-line"),
+                                        &cpu);
     JsonNode *n = json_node_new(JSON_NODE_VALUE);
     json_node_set_string(n, out);
     g_free(out);
@@ -325,50 +593,154 @@ static JsonNode *cmd_screendump(struct qmp_req *req, JsonObject *args)
     return NULL;
 }
 
+/* One KeyValue: {"type": "qcode", "data": NAME} or {"type": "number",
+ * "data": N}; errors name the element as QEMU's input visitor does. */
+static int key_value(struct qmp_req *req, JsonNode *n, guint i, unsigned *key)
+{
+    if (!JSON_NODE_HOLDS_OBJECT(n)) {
+        qmp_req_error(req, QMP_ERR_GENERIC,
+                      "Invalid parameter type for 'keys[%u]', expected: object", i);
+        return -1;
+    }
+    JsonObject *o = json_node_get_object(n);
+    JsonNode *type = json_object_get_member(o, "type");
+    JsonNode *data = json_object_get_member(o, "data");
+    JsonObjectIter it;
+    const char *name;
+    json_object_iter_init(&it, o);
+    while (json_object_iter_next(&it, &name, NULL)) {
+        if (strcmp(name, "type") && strcmp(name, "data")) {
+            qmp_req_error(req, QMP_ERR_GENERIC, "Parameter 'keys[%u].%s' is unexpected", i,
+                          name);
+            return -1;
+        }
+    }
+    if (!type) {
+        qmp_req_error(req, QMP_ERR_GENERIC, "Parameter 'keys[%u].type' is missing", i);
+        return -1;
+    }
+    if (!JSON_NODE_HOLDS_VALUE(type) || json_node_get_value_type(type) != G_TYPE_STRING) {
+        qmp_req_error(req, QMP_ERR_GENERIC,
+                      "Invalid parameter type for 'keys[%u].type', expected: string", i);
+        return -1;
+    }
+    const char *kind = json_node_get_string(type);
+    bool qcode = !strcmp(kind, "qcode");
+    if (!qcode && strcmp(kind, "number")) {
+        qmp_req_error(req, QMP_ERR_GENERIC,
+                      "Parameter 'keys[%u].type' does not accept value '%s'", i, kind);
+        return -1;
+    }
+    if (!data) {
+        qmp_req_error(req, QMP_ERR_GENERIC, "Parameter 'keys[%u].data' is missing", i);
+        return -1;
+    }
+    GType vt = JSON_NODE_HOLDS_VALUE(data) ? json_node_get_value_type(data) : G_TYPE_INVALID;
+    if (vt != (qcode ? G_TYPE_STRING : G_TYPE_INT64)) {
+        qmp_req_error(req, QMP_ERR_GENERIC,
+                      "Invalid parameter type for 'keys[%u].data', expected: %s", i,
+                      qcode ? "string" : "integer");
+        return -1;
+    }
+    int k;
+    if (qcode) {
+        k = keymap_qcode_to_key(json_node_get_string(data));
+        if (k < 0) {
+            qmp_req_error(req, QMP_ERR_GENERIC,
+                          "Parameter 'keys[%u].data' does not accept value '%s'", i,
+                          json_node_get_string(data));
+            return -1;
+        }
+    } else {
+        /* As QEMU: a number that names no key is no key. */
+        k = keymap_number_to_key(json_node_get_int(data));
+    }
+    *key = k > 0 ? (unsigned)k : 0;
+    return 0;
+}
+
 static JsonNode *cmd_send_key(struct qmp_req *req, JsonObject *args)
 {
-    qmp_req_error(req, QMP_ERR_GENERIC,
-                  "send-key is not available: no input path from the monitor to the keyboard "
-                  "yet");
+    JsonArray *a = json_object_get_array_member(args, "keys");
+    guint n = json_array_get_length(a);
+    if (n > KEYQ_MAX / 2) {
+        qmp_req_error(req, QMP_ERR_GENERIC, "Too many keys (at most %d)", KEYQ_MAX / 2);
+        return NULL;
+    }
+    unsigned keys[KEYQ_MAX / 2];
+    for (guint i = 0; i < n; i++)
+        if (key_value(req, json_array_get_element(a, i), i, &keys[i]))
+            return NULL;
+    int64_t hold = json_object_has_member(args, "hold-time")
+                       ? json_object_get_int_member(args, "hold-time")
+                       : KEY_HOLD_DEFAULT_MS;
+    char *err = NULL;
+    if (monitor_send_keys(MON(req), keys, n, hold, &err)) {
+        qmp_req_error(req, QMP_ERR_GENERIC, "%s", err);
+        g_free(err);
+    }
     return NULL;
 }
 
 /* ---- block devices: the board's IDE drives ---- */
 
-static bool find_drive(struct monitor *mon, const char *name, struct pc_drive_info *out)
-{
-    for (int i = 0; mon->pc && i < PC_MAX_IDE; i++)
-        if (pc_drive_info(mon->pc, i, out) && !strcmp(out->id, name))
-            return true;
-    return false;
-}
-
-/* eject, blockdev-change-medium: QEMU's lookup of a block device.  Media
- * changes need the IDE device's tray, which is not wired to the monitor
- * yet. */
-static JsonNode *no_block_device(struct qmp_req *req, JsonObject *args)
+/* eject, blockdev-change-medium: QEMU's lookup of a block device, then the
+ * board (hw/pc.c) opens the tray, swaps the disc and closes it; the
+ * DEVICE_TRAY_MOVED events come back through monitor_tray_moved. */
+static const char *block_device_arg(struct qmp_req *req, JsonObject *args)
 {
     bool dev = json_object_has_member(args, "device"), id = json_object_has_member(args, "id");
     if (dev == id) {
         qmp_req_error(req, QMP_ERR_GENERIC, "Need exactly one of 'device' and 'id'");
         return NULL;
     }
-    const char *name = json_object_get_string_member(args, dev ? "device" : "id");
-    struct pc_drive_info d;
-    bool any = false;
-    for (int i = 0; MON(req)->pc && i < PC_MAX_IDE; i++)
-        any |= pc_drive_info(MON(req)->pc, i, &d);
-    if (!any)
-        qmp_req_error(req, QMP_ERR_DEVICE_NOT_FOUND, "Device '%s' not found (no block devices)",
-                      name);
-    else if (!find_drive(MON(req), name, &d))
-        qmp_req_error(req, QMP_ERR_DEVICE_NOT_FOUND, "Device '%s' not found", name);
-    else if (d.media != PC_MEDIA_CDROM)
-        qmp_req_error(req, QMP_ERR_GENERIC, "Device '%s' is not removable", name);
-    else
-        qmp_req_error(req, QMP_ERR_GENERIC, "Device '%s': changing media is not supported yet",
-                      name);
+    return json_object_get_string_member(args, dev ? "device" : "id");
+}
+
+static JsonNode *block_result(struct qmp_req *req, int rc, char *err)
+{
+    if (rc)
+        qmp_req_error(req, rc == -ENODEV ? QMP_ERR_DEVICE_NOT_FOUND : QMP_ERR_GENERIC, "%s",
+                      err);
+    g_free(err);
     return NULL;
+}
+
+static JsonNode *cmd_eject(struct qmp_req *req, JsonObject *args)
+{
+    const char *name = block_device_arg(req, args);
+    struct pc *pc = MON(req)->m->board;
+    if (!name)
+        return NULL;
+    bool force = json_object_has_member(args, "force") &&
+                 json_object_get_boolean_member(args, "force");
+    char *err = NULL;
+    int rc = pc ? pc_drive_eject(pc, name, force, &err) : -ENODEV;
+    if (!pc)
+        err = g_strdup_printf("Device '%s' not found", name);
+    return block_result(req, rc, err);
+}
+
+static JsonNode *cmd_change_medium(struct qmp_req *req, JsonObject *args)
+{
+    const char *name = block_device_arg(req, args);
+    struct pc *pc = MON(req)->m->board;
+    if (!name)
+        return NULL;
+    const char *file = json_object_get_string_member(args, "filename");
+    const char *fmt = json_object_has_member(args, "format")
+                          ? json_object_get_string_member(args, "format")
+                          : NULL;
+    const char *ro = json_object_has_member(args, "read-only-mode")
+                         ? json_object_get_string_member(args, "read-only-mode")
+                         : NULL;
+    bool force = json_object_has_member(args, "force") &&
+                 json_object_get_boolean_member(args, "force");
+    char *err = NULL;
+    int rc = pc ? pc_drive_change(pc, name, file, fmt, ro, force, &err) : -ENODEV;
+    if (!pc)
+        err = g_strdup_printf("Device '%s' not found", name);
+    return block_result(req, rc, err);
 }
 
 /* BlockdevCacheInfo: writeback is the guest-visible write cache. */
@@ -689,6 +1061,19 @@ static const struct qmp_arg args_device_add[] = {
     { "id", QMP_STR, true, NULL },
     { NULL },
 };
+static const struct qmp_arg args_qom_list_types[] = {
+    { "implements", QMP_STR, true, NULL },
+    { "abstract", QMP_BOOL, true, NULL },
+    { NULL },
+};
+static const struct qmp_arg args_typename[] = {
+    { "typename", QMP_STR, false, NULL },
+    { NULL },
+};
+static const struct qmp_arg args_cl_options[] = {
+    { "option", QMP_STR, true, NULL },
+    { NULL },
+};
 static const struct qmp_arg args_id[] = {
     { "id", QMP_STR, false, NULL },
     { NULL },
@@ -732,8 +1117,8 @@ const struct qmp_command qmp_commands[] = {
     { "human-monitor-command", cmd_human_monitor_command, args_hmp, "str", QMP_CMD_WAIT },
     { "screendump", cmd_screendump, args_screendump, EMPTY, 0 },
     { "send-key", cmd_send_key, args_send_key, EMPTY, 0 },
-    { "eject", no_block_device, args_eject, EMPTY, 0 },
-    { "blockdev-change-medium", no_block_device, args_change_medium, EMPTY, 0 },
+    { "eject", cmd_eject, args_eject, EMPTY, 0 },
+    { "blockdev-change-medium", cmd_change_medium, args_change_medium, EMPTY, 0 },
     { "query-block", cmd_query_block, NULL, "[BlockInfo]", 0 },
     { "query-vnc", cmd_query_vnc, NULL, "VncInfo", 0 },
     { "change-vnc-password", cmd_change_vnc_password, args_vnc_password, EMPTY, 0 },
@@ -745,6 +1130,18 @@ const struct qmp_command qmp_commands[] = {
     { "add-fd", cmd_add_fd, args_add_fd, "AddfdInfo", 0 },
     { "remove-fd", cmd_remove_fd, args_remove_fd, EMPTY, 0 },
     { "query-fdsets", cmd_query_fdsets, NULL, "[FdsetInfo]", 0 },
+    { "qom-list-types", cmd_qom_list_types, args_qom_list_types, "[ObjectTypeInfo]", 0 },
+    { "qom-list-properties", cmd_qom_list_properties, args_typename, "[ObjectPropertyInfo]",
+      0 },
+    { "device-list-properties", cmd_device_list_properties, args_typename,
+      "[ObjectPropertyInfo]", 0 },
+    { "query-cpu-definitions", cmd_query_cpu_definitions, NULL, "[CpuDefinitionInfo]", 0 },
+    { "query-migrate-capabilities", cmd_query_migrate_capabilities, NULL,
+      "[MigrationCapabilityStatus]", 0 },
+    { "query-iothreads", cmd_query_iothreads, NULL, "[IOThreadInfo]", 0 },
+    { "query-hotpluggable-cpus", cmd_query_hotpluggable_cpus, NULL, "[HotpluggableCPU]", 0 },
+    { "query-command-line-options", cmd_query_command_line_options, args_cl_options,
+      "[CommandLineOptionInfo]", 0 },
 };
 const size_t qmp_ncommands = ARRAY_SIZE(qmp_commands);
 
@@ -764,10 +1161,17 @@ struct schema_member {
     bool optional;
 };
 
+struct schema_variant {
+    const char *tag_value, *type;
+};
+
 struct schema_type {
     const char *name;
     const struct schema_member *members; /* object */
     const char *const *values;           /* enum */
+    const char *(*value_fn)(size_t i);   /* enum with values from elsewhere */
+    const char *tag;                     /* union: the discriminator member */
+    const struct schema_variant *variants;
 };
 
 #define M(n, t) { n, t, false }
@@ -855,11 +1259,46 @@ static const struct schema_member m_addfd_info[] = {
 static const struct schema_member m_schema_info[] = {
     M("name", "str"), M("meta-type", "SchemaMetaType"), END,
 };
-static const struct schema_member m_key_value[] = {
-    M("type", "KeyValueKind"), M("data", "any"), END,
+static const struct schema_member m_key_value[] = { M("type", "KeyValueKind"), END };
+static const struct schema_variant v_key_value[] = {
+    { "number", "IntWrapper" }, { "qcode", "QKeyCodeWrapper" }, { NULL, NULL },
+};
+static const struct schema_member m_int_wrapper[] = { M("data", "int"), END };
+static const struct schema_member m_qkeycode_wrapper[] = { M("data", "QKeyCode"), END };
+static const struct schema_member m_object_type_info[] = {
+    M("name", "str"), OPT("abstract", "bool"), OPT("parent", "str"), END,
+};
+static const struct schema_member m_object_property_info[] = {
+    M("name", "str"), M("type", "str"), OPT("description", "str"),
+    OPT("default-value", "any"), END,
+};
+static const struct schema_member m_cpu_definition_info[] = {
+    M("name", "str"), OPT("migration-safe", "bool"), M("static", "bool"),
+    OPT("unavailable-features", "[str]"), M("typename", "str"), OPT("alias-of", "str"),
+    M("deprecated", "bool"), END,
+};
+static const struct schema_member m_migration_cap_status[] = {
+    M("capability", "str"), M("state", "bool"), END,
+};
+static const struct schema_member m_iothread_info[] = {
+    M("id", "str"), M("thread-id", "int"), END,
+};
+static const struct schema_member m_hotpluggable_cpu[] = {
+    M("type", "str"), M("vcpus-count", "int"), M("props", "CpuInstanceProperties"),
+    OPT("qom-path", "str"), END,
+};
+static const struct schema_member m_cl_option_info[] = {
+    M("option", "str"), M("parameters", "[CommandLineParameterInfo]"), END,
+};
+static const struct schema_member m_cl_param_info[] = {
+    M("name", "str"), M("type", "CommandLineParameterType"), OPT("help", "str"),
+    OPT("default", "str"), END,
 };
 static const struct schema_member m_shutdown_event[] = {
     M("guest", "bool"), M("reason", "ShutdownCause"), END,
+};
+static const struct schema_member m_tray_event[] = {
+    M("device", "str"), M("id", "str"), M("tray-open", "bool"), END,
 };
 static const struct schema_member m_empty[] = { END };
 
@@ -874,6 +1313,7 @@ static const char *const v_meta[] = {
     "builtin", "enum", "array", "object", "alternate", "command", "event", NULL,
 };
 static const char *const v_key_kind[] = { "number", "qcode", NULL };
+static const char *const v_cl_param_type[] = { "string", "boolean", "number", "size", NULL };
 static const char *const v_io_status[] = { "ok", "failed", "nospace", NULL };
 static const char *const v_detect_zeroes[] = { "off", "on", "unmap", NULL };
 static const char *const v_cause[] = {
@@ -911,8 +1351,21 @@ static const struct schema_type schema_types[] = {
     { "FdsetFdInfo", m_fdset_fd, NULL },
     { "AddfdInfo", m_addfd_info, NULL },
     { "SchemaInfo", m_schema_info, NULL },
-    { "KeyValue", m_key_value, NULL },
+    { "KeyValue", m_key_value, NULL, NULL, "type", v_key_value },
+    { "IntWrapper", m_int_wrapper, NULL },
+    { "QKeyCodeWrapper", m_qkeycode_wrapper, NULL },
+    { "QKeyCode", NULL, NULL, keymap_qcode_name },
+    { "ObjectTypeInfo", m_object_type_info, NULL },
+    { "ObjectPropertyInfo", m_object_property_info, NULL },
+    { "CpuDefinitionInfo", m_cpu_definition_info, NULL },
+    { "MigrationCapabilityStatus", m_migration_cap_status, NULL },
+    { "IOThreadInfo", m_iothread_info, NULL },
+    { "HotpluggableCPU", m_hotpluggable_cpu, NULL },
+    { "CommandLineOptionInfo", m_cl_option_info, NULL },
+    { "CommandLineParameterInfo", m_cl_param_info, NULL },
+    { "CommandLineParameterType", NULL, v_cl_param_type },
     { "q_obj_SHUTDOWN-arg", m_shutdown_event, NULL },
+    { "q_obj_DEVICE_TRAY_MOVED-arg", m_tray_event, NULL },
     { "RunState", NULL, v_run_state },
     { "SysEmuTarget", NULL, v_target },
     { "QMPCapability", NULL, v_capability },
@@ -932,6 +1385,7 @@ static const struct {
     { "STOP", EMPTY },
     { "RESUME", EMPTY },
     { "POWERDOWN", EMPTY },
+    { "DEVICE_TRAY_MOVED", "q_obj_DEVICE_TRAY_MOVED-arg" },
 };
 
 static const struct {
@@ -1030,15 +1484,21 @@ static void add_commands(JsonArray *out, GHashTable *used)
     }
 }
 
+static const char *enum_value(const struct schema_type *t, size_t i)
+{
+    return t->value_fn ? t->value_fn(i) : t->values[i];
+}
+
 static void add_type(JsonArray *out, GHashTable *used, const struct schema_type *t)
 {
-    if (t->values) {
+    if (t->values || t->value_fn) {
         JsonObject *o = info(t->name, "enum");
         JsonArray *values = json_array_new(), *members = json_array_new();
-        for (const char *const *v = t->values; *v; v++) {
-            json_array_add_string_element(values, *v);
+        const char *v;
+        for (size_t i = 0; (v = enum_value(t, i)); i++) {
+            json_array_add_string_element(values, v);
             JsonObject *mo = json_object_new();
-            json_object_set_string_member(mo, "name", *v);
+            json_object_set_string_member(mo, "name", v);
             json_array_add_object_element(members, mo);
         }
         json_object_set_array_member(o, "members", members);
@@ -1053,6 +1513,18 @@ static void add_type(JsonArray *out, GHashTable *used, const struct schema_type 
         use(used, mb->type);
     }
     json_object_set_array_member(o, "members", members);
+    if (t->tag) {
+        JsonArray *variants = json_array_new();
+        for (const struct schema_variant *v = t->variants; v->tag_value; v++) {
+            JsonObject *vo = json_object_new();
+            json_object_set_string_member(vo, "case", v->tag_value);
+            json_object_set_string_member(vo, "type", v->type);
+            json_array_add_object_element(variants, vo);
+            use(used, v->type);
+        }
+        json_object_set_string_member(o, "tag", t->tag);
+        json_object_set_array_member(o, "variants", variants);
+    }
     json_array_add_object_element(out, o);
 }
 

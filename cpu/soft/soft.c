@@ -8,6 +8,8 @@
  * NMI are taken at block boundaries.  When every vCPU is halted the thread
  * sleeps until an APIC signals an event or the main thread wants it parked.
  * The thread holds no lock while executing guest code. */
+#include <dirent.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -401,9 +403,19 @@ static bool icount_advance(struct soft *s, bool idle)
     return !idle || dl != INT64_MAX;
 }
 
+/* The vCPU thread's name: unique per machine, so the monitor can find its
+ * thread id in /proc (see soft_vcpu_thread_id). */
+static void thread_name(const struct soft *s, char out[16])
+{
+    snprintf(out, 16, "CPUs/SOFT-%05x", (unsigned)(((uintptr_t)s >> 4) & 0xfffff));
+}
+
 static void *thread_main(void *opaque)
 {
     struct soft *s = opaque;
+    char name[16];
+    thread_name(s, name);
+    pthread_setname_np(pthread_self(), name);
     for (;;) {
         pthread_mutex_lock(&s->wait_lock);
         while (s->stop_req && !s->quit) {
@@ -654,6 +666,81 @@ static void soft_set_a20(struct machine *m, bool on)
     }
 }
 
+/* Every vCPU runs in the one soft thread: its Linux thread id, found by
+ * the name the thread gave itself (struct soft has no field for it). */
+static long soft_vcpu_thread_id(struct machine *m, unsigned cpu)
+{
+    struct soft *s = m->accel_state;
+    if (!s || !s->thread_started || cpu >= s->ncpus)
+        return 0;
+    char want[16], comm[32];
+    thread_name(s, want);
+    DIR *d = opendir("/proc/self/task");
+    long tid = 0;
+    struct dirent *e;
+    while (d && !tid && (e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[300];
+        snprintf(path, sizeof(path), "/proc/self/task/%s/comm", e->d_name);
+        FILE *f = fopen(path, "r");
+        if (f && fgets(comm, sizeof(comm), f)) {
+            comm[strcspn(comm, "\n")] = 0;
+            if (!strcmp(comm, want))
+                tid = strtol(e->d_name, NULL, 10);
+        }
+        if (f)
+            fclose(f);
+    }
+    if (d)
+        closedir(d);
+    return tid;
+}
+
+static void seg_out(struct x86_seg *d, const struct seg *s)
+{
+    *d = (struct x86_seg){
+        .sel = s->sel,
+        .base = s->base,
+        .limit = s->limit,
+        .type = s->flags & SEGF_TYPE,
+        .s = !!(s->flags & SEGF_S),
+        .dpl = (s->flags >> SEGF_DPL_SHIFT) & 3,
+        .present = !!(s->flags & SEGF_P),
+        .avl = !!(s->flags & 0x1000),
+        .l = !!(s->flags & SEGF_L),
+        .db = !!(s->flags & SEGF_DB),
+        .g = !!(s->flags & SEGF_G),
+    };
+}
+
+/* The vCPUs are paused (accel_ops contract): the thread is not touching
+ * them. */
+static int soft_get_regs(struct machine *m, unsigned cpu, struct accel_regs *out)
+{
+    struct soft *s = m->accel_state;
+    if (!s || cpu >= s->ncpus)
+        return -1;
+    struct cpu *c = s->cpus[cpu];
+    memset(out, 0, sizeof(*out));
+    memcpy(out->gpr, c->regs, sizeof(out->gpr));
+    out->rip = c->rip;
+    out->rflags = cpu_get_eflags(c);
+    for (unsigned i = 0; i < ACCEL_NSEGS; i++)
+        seg_out(&out->seg[i], &c->seg[i]);
+    out->gdt = c->gdt;
+    out->idt = c->idt;
+    out->cr0 = c->cr0;
+    out->cr2 = c->cr2;
+    out->cr3 = c->cr3;
+    out->cr4 = c->cr4;
+    out->cr8 = c->cr8;
+    out->efer = c->efer;
+    memcpy(out->dr, c->dr, sizeof(out->dr));
+    out->halted = c->halted;
+    return 0;
+}
+
 const struct accel_ops accel_soft = {
     .name = "soft",
     .owns = 0,
@@ -665,6 +752,8 @@ const struct accel_ops accel_soft = {
     .reset_cpus = soft_reset_cpus,
     .destroy = soft_destroy,
     .set_a20 = soft_set_a20,
+    .get_regs = soft_get_regs,
+    .vcpu_thread_id = soft_vcpu_thread_id,
 };
 
 uint64_t soft_apic_page(const struct cpu *c)

@@ -451,6 +451,23 @@ uint8_t ps2_kbd_leds(const struct ps2_kbd *k)
     return k->leds;
 }
 
+unsigned ps2_kbd_room(const struct ps2_kbd *k)
+{
+    return PS2_QUEUE_SIZE - k->data.count;
+}
+
+int ps2_key_number(unsigned keycode)
+{
+    if (keycode == KEY_SYSRQ || keycode == KEY_PRINT)
+        return 0xb7;
+    if (keycode == KEY_PAUSE)
+        return 0xc6;
+    if (keycode >= ARRAY_SIZE(keymap) || !keymap[keycode].set2)
+        return -1;
+    uint16_t code = keymap[keycode].set2;
+    return ps2_xlate((uint8_t)code) | (code >> 8 ? 0x80 : 0);
+}
+
 bool ps2_kbd_has_data(const struct ps2_kbd *k)
 {
     return k->resp.count || k->data.count;

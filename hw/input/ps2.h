@@ -87,6 +87,12 @@ void ps2_kbd_write(struct ps2_kbd *k, uint8_t byte);
  * KEY_* code; keys the keyboard has no code for are ignored. */
 void ps2_kbd_key(struct ps2_kbd *k, unsigned keycode, bool down);
 uint8_t ps2_kbd_leds(const struct ps2_kbd *k);
+/* Free bytes in the scan code buffer (a key event takes at most 8). */
+unsigned ps2_kbd_room(const struct ps2_kbd *k);
+/* The key's number as QEMU's monitor counts keys: its scan code set 1 make
+ * code, bit 7 set for E0-prefixed keys (PrtSc 0xb7, Pause 0xc6 as
+ * Ctrl+Break); -1 if the keyboard has no code for keycode. */
+int ps2_key_number(unsigned keycode);
 
 struct ps2_mouse *ps2_mouse_new(const struct dev_env *env, const struct ps2_port *port);
 void ps2_mouse_free(struct ps2_mouse *m);

@@ -7,11 +7,14 @@
  * the input length, so the human monitor's parser is fuzzed too.  Run-state requests (quit, stop, reset...) only
  * set flags; the "main loop" op carries them out with
  * runstate_handle_requests, which never exits the process.  Session 0
- * starts negotiated so short inputs reach the commands. */
+ * starts negotiated so short inputs reach the commands.  The monitor has a
+ * PS/2 keyboard, so send-key and sendkey reach the key sequencer; an op
+ * steps the virtual clock (releasing held keys) and reads the keyboard. */
 #include <string.h>
 #include "core/chardev.h"
 #include "core/runstate.h"
 #include "cpu/accel.h"
+#include "hw/input/ps2.h"
 #include "monitor/monitor.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -34,6 +37,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     m->accel = &accel_test;
     m->accel->init(m, &err);
     struct monitor *mon = monitor_new(m);
+    struct ps2_port port = { NULL, NULL };
+    struct ps2_kbd *kbd = ps2_kbd_new(&m->env, &port);
+    ps2_kbd_reset(kbd);
+    monitor_set_keyboard(mon, kbd);
     struct chardev *cd[2] = { chardev_new_buffer("qmp0"), chardev_new_buffer("qmp1") };
     monitor_add_qmp(mon, cd[0], false);
     /* Session 1 is QMP, or (half the inputs) the human monitor, so raw
@@ -70,11 +77,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 machine_request(m, REQ_POWEROFF, 0);
             if (op & 32)
                 machine_request(m, REQ_RESET, 0);
+            if (op & 64) {
+                /* The host reads a few scan codes; time passes. */
+                for (int k = 0; k < 8 && ps2_kbd_has_data(kbd); k++)
+                    ps2_kbd_read(kbd);
+                vclock_step(&m->clock, (int64_t)(op >> 4) * 20000000);
+            }
             break;
         }
     }
     runstate_handle_requests(m);
     monitor_free(mon);
+    ps2_kbd_free(kbd);
     machine_free(m);
     chardev_free(cd[0]);
     chardev_free(cd[1]);

@@ -5,9 +5,13 @@
  * client.  Sockets are created with wait=on, so hvemu blocks until the
  * test has connected; every wait is a poll() bounded by TIMEOUT_MS.
  *
- * The KVM case boots the project's pm32 guest ($GUESTS, default
- * build/guests) under -S; without /dev/kvm it is skipped with one
- * "SKIP: /dev/kvm not available" line. */
+ * The KVM cases boot the project's pm32 guest ($GUESTS, default
+ * build/guests) under -S, and a 16-byte firmware that makes KVM fail
+ * (internal-error state); without /dev/kvm they are skipped with one
+ * "SKIP: /dev/kvm not available" line.  The soft CPU cases run a tiny
+ * firmware (registers, memory, thread ids over a monitor socket) and the
+ * Debian test guest ($GUESTS/linux), which send-key reboots with
+ * Ctrl-Alt-Delete (a minute or more: the guest boots on the soft CPU). */
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -15,6 +19,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -726,11 +731,12 @@ static void test_mon_tcp_hmp(void)
 
 static void test_bad_options(void)
 {
-    static const char *const bad[][3] = {
+    static const char *const bad[][4] = {
         { "-mon", "chardev=nope,mode=control", NULL },
         { "-mon", "mode=control", NULL },
         { "-uuid", "not-a-uuid", NULL },
         { "-qmp", "bogus:x", NULL },
+        { "-daemonize", "-serial", "stdio", NULL },
     };
     for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
         struct proc *p = spawn(bad[i]);
@@ -787,6 +793,263 @@ static void test_kvm(void)
     g_free(kernel);
 }
 
+/* A 64 KiB -bios image: code at the reset vector (F000:FFF0), the rest
+ * HLT. */
+static char *write_bios(struct proc *p, const char *name, const uint8_t *code, size_t len)
+{
+    uint8_t *img = g_malloc(65536);
+    memset(img, 0xf4, 65536);
+    memcpy(img + 0xfff0, code, len);
+    char *path = sock_path(p, name);
+    g_assert_true(g_file_set_contents(path, (const char *)img, 65536, NULL));
+    g_free(img);
+    return path;
+}
+
+/* HMP over a socket: run a line, return what it printed (up to the next
+ * prompt), CR LF turned into LF. */
+static char *hmp_line(struct client *h, const char *line)
+{
+    g_string_truncate(h->buf, 0);
+    client_send(h, line);
+    wait_for_text(h, "\r\n(qemu) ");
+    char *start = strstr(h->buf->str, "\r\n");
+    char *end = g_strrstr(h->buf->str, "(qemu) ");
+    GString *out = g_string_new_len(start + 2, end - start - 2);
+    g_string_replace(out, "\r\n", "\n", 0);
+    g_string_truncate(h->buf, 0);
+    return g_string_free(out, FALSE);
+}
+
+/* The soft CPU (two vCPUs in one thread): info cpus and query-cpus-fast
+ * name that thread, info registers and x/xp show the guest's state, and the
+ * line editor and history work over a socket. */
+static void test_soft_cpu_state(void)
+{
+    struct proc *p = spawn((const char *const[]){ "-qmp", "unix:@D/q.sock,server=on,wait=on",
+                                                   "-monitor", "unix:@D/h.sock,server=on,wait=on",
+                                                   "-accel", "soft", "-smp", "2", "-S",
+                                                   "-bios", "@D/guest.bin", "-name", "vm9",
+                                                   NULL });
+    /* mov ax, 0x1234; mov [0x500], ax; jmp $ */
+    static const uint8_t code[] = { 0xb8, 0x34, 0x12, 0xa3, 0x00, 0x05, 0xeb, 0xfe };
+    char *bios = write_bios(p, "guest.bin", code, sizeof(code));
+    g_free(bios);
+    struct client *c = connect_unix(p, "q.sock");
+    struct client *h = connect_unix(p, "h.sock");
+    negotiate(c);
+    wait_for_text(h, "(qemu) ");
+    expect_ok(cmd(c, "{\"execute\": \"cont\"}"));
+    expect_event(c, "RESUME");
+    /* The guest stored its word: wait for it (bounded). */
+    char *out = NULL;
+    for (int i = 0; i < 500; i++) {
+        g_free(out);
+        out = hmp_line(h, "xp /1hx 0x500\r");
+        if (strstr(out, "0x1234"))
+            break;
+        g_usleep(10000);
+    }
+    g_assert_cmpstr(out, ==, "0000000000000500: 0x1234\n");
+    g_free(out);
+    out = hmp_line(h, "x /2bx 0x500\r"); /* paging off: virtual = physical */
+    g_assert_cmpstr(out, ==, "0000000000000500: 0x34 0x12\n");
+    g_free(out);
+    out = hmp_line(h, "info registers\r");
+    g_assert_true(g_str_has_prefix(out, "EAX=00001234 "));
+    g_assert_nonnull(strstr(out, "EIP=0000fff6 "));
+    g_assert_nonnull(strstr(out, "CS =f000 ffff0000 0000ffff 00009b00\n"));
+    g_free(out);
+    out = hmp_line(h, "cpu 1\r");
+    g_assert_cmpstr(out, ==, "");
+    g_free(out);
+    out = hmp_line(h, "info registers\r"); /* the AP waits for INIT/SIPI */
+    g_assert_nonnull(strstr(out, "HLT=1\n"));
+    g_free(out);
+    /* Both vCPUs run in the soft CPU's one thread, a thread of hvemu. */
+    out = hmp_line(h, "info cpus\r");
+    long t0 = 0, t1 = -1;
+    g_assert_cmpint(sscanf(out, "  CPU #0: thread_id=%ld\n* CPU #1: thread_id=%ld", &t0, &t1),
+                    ==, 2);
+    g_free(out);
+    g_assert_cmpint(t0, ==, t1);
+    g_assert_cmpint(t0, !=, p->pid);
+    char *task = g_strdup_printf("/proc/%d/task/%ld", (int)p->pid, t0);
+    g_assert_true(g_file_test(task, G_FILE_TEST_IS_DIR));
+    g_free(task);
+    JsonObject *r = cmd(c, "{\"execute\": \"query-cpus-fast\"}");
+    JsonArray *cpus = json_object_get_array_member(r, "return");
+    g_assert_cmpuint(json_array_get_length(cpus), ==, 2);
+    for (guint i = 0; i < 2; i++)
+        g_assert_cmpint(json_object_get_int_member(json_array_get_object_element(cpus, i),
+                                                   "thread-id"),
+                        ==, t0);
+    json_object_unref(r);
+    /* Line editing and history over the socket. */
+    out = hmp_line(h, "info nme\033[D\033[Da\r");
+    g_assert_cmpstr(out, ==, "vm9\n");
+    g_free(out);
+    /* History: xp, x, info registers, cpu 1, info registers, info cpus,
+     * info name.  Four back is "cpu 1". */
+    out = hmp_line(h, "\033[A\033[A\033[A\033[A\r");
+    g_assert_cmpstr(out, ==, "");
+    g_free(out);
+    /* Back 4, forward 1, back 1: the second "info registers". */
+    out = hmp_line(h, "\x10\x10\x10\x10\x0e\x10\r");
+    g_assert_nonnull(strstr(out, "HLT=1\n"));
+    g_free(out);
+    quit_and_wait(p, c);
+    client_free(c);
+    client_free(h);
+    proc_free(p);
+}
+
+/* KVM's instruction emulator cannot fetch code from where there is no
+ * memory: the guest jumps to 0x100000 with 1 MiB of RAM (FFFF:0010), which
+ * KVM reports as an internal error (emulation failure).  The VM stops in
+ * state internal-error and hvemu stays for the monitor. */
+static void test_kvm_internal_error(void)
+{
+    int kfd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+    if (kfd < 0) {
+        printf("SKIP: /dev/kvm not available\n");
+        g_test_skip("SKIP: /dev/kvm not available");
+        return;
+    }
+    close(kfd);
+    struct proc *p = spawn((const char *const[]){ "-accel", "kvm", "-m", "1M", "-bios",
+                                                   "@D/ie.bin", "-S", "-qmp",
+                                                   "unix:@D/q.sock,server=on,wait=on", NULL });
+    static const uint8_t code[] = { 0xea, 0x10, 0x00, 0xff, 0xff }; /* jmp FFFF:0010 */
+    g_free(write_bios(p, "ie.bin", code, sizeof(code)));
+    struct client *c = connect_unix(p, "q.sock");
+    negotiate(c); /* events reach negotiated clients only: start after */
+    expect_ok(cmd(c, "{\"execute\": \"cont\"}"));
+    expect_event(c, "RESUME");
+    expect_event(c, "STOP");
+    expect_status(c, "internal-error");
+    expect_err(cmd(c, "{\"execute\": \"cont\"}"), "GenericError",
+               "Resetting the Virtual Machine is required");
+    JsonObject *r = cmd(c, "{\"execute\": \"human-monitor-command\", \"arguments\": "
+                           "{\"command-line\": \"info status\"}}");
+    g_assert_cmpstr(json_object_get_string_member(r, "return"), ==,
+                    "VM status: paused (internal-error)\n");
+    json_object_unref(r);
+    /* The registers of the stopped vCPU: where it could not go on. */
+    r = cmd(c, "{\"execute\": \"human-monitor-command\", \"arguments\": "
+               "{\"command-line\": \"info registers\"}}");
+    g_assert_nonnull(strstr(json_object_get_string_member(r, "return"), "CS =ffff 000ffff0"));
+    json_object_unref(r);
+    drain_stderr(p, 100);
+    g_assert_nonnull(strstr(p->err->str, "kvm: vCPU 0 stopped: exit reason"));
+    /* A reset makes it runnable again (prelaunch), cont runs it into the
+     * same wall. */
+    expect_ok(cmd(c, "{\"execute\": \"system_reset\"}"));
+    expect_event(c, "RESET");
+    expect_status(c, "prelaunch");
+    expect_ok(cmd(c, "{\"execute\": \"cont\"}"));
+    expect_event(c, "RESUME");
+    expect_event(c, "STOP");
+    expect_status(c, "internal-error");
+    quit_and_wait(p, c);
+    client_free(c);
+    proc_free(p);
+}
+
+/* What libvirt does to probe an emulator: -machine none, -daemonize,
+ * -pidfile.  The parent exits 0 once the monitor listens; the daemon
+ * answers QMP, has no CPUs, and removes its pid file when it quits. */
+static void test_machine_none_daemon(void)
+{
+    struct proc *p = spawn((const char *const[]){
+        "-S", "-no-user-config", "-nographic", "-machine", "none,accel=kvm:tcg", "-qmp",
+        "unix:@D/q.sock,server=on,wait=off", "-pidfile", "@D/pid", "-daemonize", NULL });
+    g_assert_cmpint(proc_wait(p), ==, 0);
+    char *pidfile = sock_path(p, "pid"), *text = NULL;
+    g_assert_true(g_file_get_contents(pidfile, &text, NULL, NULL));
+    int pid = atoi(text);
+    g_free(text);
+    g_assert_cmpint(pid, >, 1);
+    g_assert_cmpint(pid, !=, p->pid);
+    g_assert_cmpint(kill(pid, 0), ==, 0);
+    struct client *c = connect_unix(p, "q.sock");
+    negotiate(c);
+    expect_status(c, "prelaunch");
+    JsonObject *r = cmd(c, "{\"execute\": \"query-cpus-fast\"}");
+    g_assert_cmpuint(json_array_get_length(json_object_get_array_member(r, "return")), ==, 0);
+    json_object_unref(r);
+    expect_err(cmd(c, "{\"execute\": \"send-key\", \"arguments\": {\"keys\": "
+                      "[{\"type\": \"qcode\", \"data\": \"a\"}]}}"),
+               "GenericError", "No keyboard to send keys to (this machine has none)");
+    expect_ok(cmd(c, "{\"execute\": \"quit\"}"));
+    expect_event(c, "SHUTDOWN");
+    /* The daemon is not our child: wait for its pid file to go. */
+    for (int i = 0; i < 500 && g_file_test(pidfile, G_FILE_TEST_EXISTS); i++)
+        g_usleep(10000);
+    g_assert_false(g_file_test(pidfile, G_FILE_TEST_EXISTS));
+    g_free(pidfile);
+    client_free(c);
+    proc_free(p);
+}
+
+/* Like wait_for_text, for a guest that boots for minutes. */
+static void wait_for_text_long(struct client *c, const char *text, int total_ms)
+{
+    gint64 end = g_get_monotonic_time() + total_ms * 1000LL;
+    while (!strstr(c->buf->str, text)) {
+        struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+        if (g_get_monotonic_time() > end || poll(&pfd, 1, 1000) < 0)
+            g_error("'%s' did not come within %d ms (have '%s')", text, total_ms, c->buf->str);
+        if (!(pfd.revents & (POLLIN | POLLHUP)))
+            continue;
+        char buf[4096];
+        ssize_t n = recv(c->fd, buf, sizeof(buf), 0);
+        if (n <= 0)
+            g_error("connection closed waiting for '%s' (have '%s')", text, c->buf->str);
+        g_string_append_len(c->buf, buf, n);
+    }
+}
+
+/* Guest-visible send-key: Debian's Linux (the project's test guest) on the
+ * soft CPU gets Ctrl-Alt-Delete on its PS/2 keyboard.  Its /init is a
+ * shell script that never takes Ctrl-Alt-Delete over (no reboot(CAD_OFF)),
+ * so the kernel restarts the machine at once ("reboot: Restarting
+ * system"), which -no-reboot turns into SHUTDOWN (guest-reset) and exit 0. */
+static void test_sendkey_linux(void)
+{
+    const char *guests = g_getenv("GUESTS") ? g_getenv("GUESTS") : "build/guests";
+    char *kernel = g_build_filename(guests, "linux", "vmlinuz", NULL);
+    char *initrd = g_build_filename(guests, "linux", "initrd.gz", NULL);
+    if (!g_file_test(kernel, G_FILE_TEST_EXISTS))
+        g_error("%s missing (make guest-linux)", kernel);
+    struct proc *p = spawn((const char *const[]){
+        "-accel", "soft", "-m", "256M", "-no-reboot", "-kernel", kernel, "-initrd", initrd,
+        "-append", "console=ttyS0 quiet hvemu.nomodules hvemu.end=reboot panic=-1",
+        "-serial", "unix:@D/s.sock,server=on,wait=on", "-qmp",
+        "unix:@D/q.sock,server=on,wait=on", NULL });
+    struct client *serial = connect_unix(p, "s.sock");
+    struct client *c = connect_unix(p, "q.sock");
+    negotiate(c);
+    wait_for_text_long(serial, "HVEMU-GUEST-READY", 600000);
+    /* The shell is up; nobody types on the keyboard but us. */
+    g_assert_null(strstr(serial->buf->str, "reboot: Restarting system"));
+    expect_ok(cmd(c, "{\"execute\": \"send-key\", \"arguments\": {\"keys\": ["
+                     "{\"type\": \"qcode\", \"data\": \"ctrl\"}, {\"type\": \"qcode\", "
+                     "\"data\": \"alt\"}, {\"type\": \"qcode\", \"data\": \"delete\"}]}}"));
+    wait_for_text_long(serial, "reboot: Restarting system", 120000);
+    JsonObject *e = wait_event(c, "SHUTDOWN");
+    JsonObject *d = json_object_get_object_member(e, "data");
+    g_assert_true(json_object_get_boolean_member(d, "guest"));
+    g_assert_cmpstr(json_object_get_string_member(d, "reason"), ==, "guest-reset");
+    json_object_unref(e);
+    g_assert_cmpint(proc_wait(p), ==, 0);
+    client_free(serial);
+    client_free(c);
+    proc_free(p);
+    g_free(kernel);
+    g_free(initrd);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -800,5 +1063,9 @@ int main(int argc, char **argv)
     g_test_add_func("/qmp/mon-tcp-hmp", test_mon_tcp_hmp);
     g_test_add_func("/qmp/bad-options", test_bad_options);
     g_test_add_func("/qmp/kvm", test_kvm);
+    g_test_add_func("/qmp/soft-cpu-state", test_soft_cpu_state);
+    g_test_add_func("/qmp/kvm-internal-error", test_kvm_internal_error);
+    g_test_add_func("/qmp/machine-none-daemon", test_machine_none_daemon);
+    g_test_add_func("/qmp/sendkey-linux", test_sendkey_linux);
     return g_test_run();
 }

@@ -10,6 +10,7 @@
 #include "cpu/accel.h"
 #include "monitor/monitor.h"
 #include "monitor/qmp_cmds.h"
+#include "monitor/readline.h"
 
 struct t {
     struct machine *m;
@@ -487,12 +488,12 @@ static void test_missing_hardware(void)
     assert_error(cmd(t, "{\"execute\": \"send-key\", \"arguments\": {\"keys\": []}}"),
                  "GenericError", NULL);
     assert_error(cmd(t, "{\"execute\": \"eject\", \"arguments\": {\"device\": \"ide1-cd0\"}}"),
-                 "DeviceNotFound", "Device 'ide1-cd0' not found (no block devices)");
+                 "DeviceNotFound", "Device 'ide1-cd0' not found");
     assert_error(cmd(t, "{\"execute\": \"eject\"}"), "GenericError",
                  "Need exactly one of 'device' and 'id'");
     assert_error(cmd(t, "{\"execute\": \"blockdev-change-medium\", \"arguments\": "
                         "{\"id\": \"cd\", \"filename\": \"/x.iso\"}}"),
-                 "DeviceNotFound", "Device 'cd' not found (no block devices)");
+                 "DeviceNotFound", "Device 'cd' not found");
     assert_error(cmd(t, "{\"execute\": \"change-vnc-password\", \"arguments\": "
                         "{\"password\": \"p\"}}"),
                  "GenericError", NULL);
@@ -753,7 +754,37 @@ static void test_internal_error(void)
     g_assert_cmpstr(status_of(t), ==, "internal-error");
     assert_error(cmd(t, "{\"execute\": \"cont\"}"), "GenericError",
                  "Resetting the Virtual Machine is required");
+    char *s = monitor_hmp_command(t->mon, "cont");
+    g_assert_cmpstr(s, ==, "Error: Resetting the Virtual Machine is required\n");
+    g_free(s);
+    /* The monitor stays; a reset makes the machine startable again. */
+    assert_ok(cmd(t, "{\"execute\": \"system_reset\"}"));
+    g_assert_false(runstate_handle_requests(t->m));
+    json_object_unref(next(t)); /* RESET */
+    g_assert_cmpstr(status_of(t), ==, "prelaunch");
+    push(t->cd, "{\"execute\": \"cont\"}");
+    g_assert_false(runstate_handle_requests(t->m));
+    assert_event(next(t), "RESUME");
+    assert_ok(next(t));
+    g_assert_cmpstr(status_of(t), ==, "running");
     teardown(t);
+}
+
+/* No monitor session to act on a stopped machine: an internal error ends
+ * the process with status 1 (the accelerator printed why). */
+static void test_internal_error_unattended(void)
+{
+    char *err = NULL;
+    struct machine *m = machine_new(4 * MiB, VCLOCK_MANUAL, &err);
+    m->accel = &accel_test;
+    g_assert_cmpint(m->accel->init(m, &err), ==, 0);
+    struct monitor *mon = monitor_new(m);
+    g_assert_cmpint(runstate_start(m, true, &err), ==, 0);
+    machine_request(m, REQ_INTERNAL_ERROR, 0);
+    g_assert_true(runstate_handle_requests(m));
+    g_assert_cmpint(atomic_load(&m->exit_status), ==, 1);
+    monitor_free(mon);
+    machine_free(m);
 }
 
 static void test_events_need_negotiation(void)
@@ -823,6 +854,247 @@ static void test_hmp(void)
     g_free(t);
 }
 
+/* The line editor on a chardev: cursor keys, kills, history. */
+static GString *hmp_session(struct t *t, struct chardev **cd)
+{
+    *cd = chardev_new_buffer("hmp-edit");
+    monitor_add_hmp(t->mon, *cd);
+    GString *out = chardev_buffer_output(*cd);
+    g_string_truncate(out, 0);
+    return out;
+}
+
+static void type(struct chardev *cd, const char *s)
+{
+    chardev_buffer_push(cd, s, (int)strlen(s));
+}
+
+/* What the last command printed: between the echoed line and the prompt. */
+static void expect_output(GString *out, const char *want)
+{
+    char *w = g_strdup_printf("\r\n%s(qemu) ", want);
+    if (!g_str_has_suffix(out->str, w))
+        g_error("terminal shows '%s', expected it to end in '%s'", out->str, w);
+    g_free(w);
+    g_string_truncate(out, 0);
+}
+
+static void test_hmp_line_editing(void)
+{
+    struct t *t = setup(false);
+    struct chardev *cd;
+    GString *out = hmp_session(t, &cd);
+    /* Left twice and insert; the line is redrawn with the cursor put back. */
+    type(cd, "info nme\033[D\033[Da");
+    g_assert_nonnull(strstr(out->str, "\r(qemu) info name\033[K\033[2D"));
+    type(cd, "\r");
+    expect_output(out, "vm1\r\n");
+    /* Home (three spellings), End, Delete, Backspace in the middle. */
+    type(cd, "nfo status\033[Hi\033[F\r");
+    expect_output(out, "VM status: running\r\n");
+    type(cd, "Xinfo status\033[1~\033[3~\r");
+    expect_output(out, "VM status: running\r\n");
+    type(cd, "info statusX\033OH\033OF\x7f\r");
+    expect_output(out, "VM status: running\r\n");
+    type(cd, "info nXame\033[D\033[D\033[D\x7f\r");
+    expect_output(out, "vm1\r\n");
+    /* Ctrl-A / Ctrl-E, Ctrl-K, Ctrl-U, Ctrl-W, Ctrl-B / Ctrl-F, Ctrl-D. */
+    type(cd, "fo name\x01in\x05\r");
+    expect_output(out, "vm1\r\n");
+    type(cd, "info name junk\x02\x02\x02\x02\x0b\r");
+    expect_output(out, "vm1\r\n");
+    type(cd, "garbage\x15info name\r");
+    expect_output(out, "vm1\r\n");
+    type(cd, "info garbage  \x17name\r");
+    expect_output(out, "vm1\r\n");
+    type(cd, "info nZame\x01\x06\x06\x06\x06\x06\x06\x04\r");
+    expect_output(out, "vm1\r\n");
+    /* Unknown sequences and control bytes are ignored; CR LF is one Enter. */
+    type(cd, "info \033[5~\033[99;5Xna\x07me\r\n");
+    expect_output(out, "vm1\r\n");
+    monitor_free(t->mon);
+    t->mon = NULL;
+    chardev_free(cd);
+    machine_free(t->m);
+    chardev_free(t->cd);
+    chardev_free(t->cd2);
+    g_free(t);
+}
+
+static void test_hmp_history(void)
+{
+    struct t *t = setup(false);
+    struct chardev *cd;
+    GString *out = hmp_session(t, &cd);
+    type(cd, "info name\r");
+    type(cd, "info status\r");
+    type(cd, "info status\r"); /* a repeat is kept once */
+    type(cd, "\r");            /* an empty line is not kept */
+    g_string_truncate(out, 0);
+    /* Up twice: the older line; Enter runs it. */
+    type(cd, "\033[A\033[A\r");
+    expect_output(out, "vm1\r\n");
+    /* Up, up, down: the newer one; Ctrl-P / Ctrl-N too. */
+    type(cd, "\033[A\033[A\033[A\033[B\r");
+    expect_output(out, "VM status: running\r\n");
+    type(cd, "\x10\x10\x0e\x10\r");
+    expect_output(out, "vm1\r\n");
+    /* The line being typed comes back after browsing. */
+    type(cd, "info na\033[A\033[A\033[B\033[Bme\r");
+    expect_output(out, "vm1\r\n");
+    /* Up at the oldest stays there (the history now holds name, status,
+     * name, status, name: consecutive repeats are kept once). */
+    type(cd, "\033[A\033[A\033[A\033[A\033[A\033[A\033[A\033[B\r");
+    expect_output(out, "VM status: running\r\n");
+    /* A line that was too long runs nothing and is not remembered. */
+    GString *big = g_string_new(NULL);
+    for (int i = 0; i < RL_LINE_MAX + 10; i++)
+        g_string_append_c(big, 'x');
+    g_string_append_c(big, '\r');
+    type(cd, big->str);
+    g_string_free(big, TRUE);
+    expect_output(out, "Error: line too long (more than 1024 bytes): not run\r\n");
+    type(cd, "\033[A\r");
+    expect_output(out, "VM status: running\r\n");
+    /* The history is bounded. */
+    for (int i = 0; i < RL_HISTORY + 20; i++) {
+        char line[32];
+        snprintf(line, sizeof(line), "cpu %d\r", i);
+        type(cd, line);
+    }
+    g_string_truncate(out, 0);
+    for (int i = 0; i < RL_HISTORY + 20; i++)
+        type(cd, "\033[A");
+    type(cd, "\r");
+    /* The oldest kept is cpu 20 (only CPU 0 exists: an error). */
+    g_assert_nonnull(strstr(out->str, "cpu 20\033[K"));
+    expect_output(out, "invalid CPU index\r\n");
+    monitor_free(t->mon);
+    t->mon = NULL;
+    chardev_free(cd);
+    machine_free(t->m);
+    chardev_free(t->cd);
+    chardev_free(t->cd2);
+    g_free(t);
+}
+
+/* x/xp on RAM with the test accelerator (no CPU: xp only), info cpus. */
+static void test_hmp_memory(void)
+{
+    struct t *t = setup(false);
+    static const uint8_t data[] = { 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88,
+                                    0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff, 0x00,
+                                    'h', 'i', '\n', 0xfe };
+    as_commit(&t->m->mem); /* no board here: make the RAM visible */
+    g_assert_cmpint(machine_write_phys(t->m, 0x1000, data, sizeof(data)), ==, 0);
+    char *s = hmp(t, "xp /4x 0x1000");
+    g_assert_cmpstr(s, ==, "0000000000001000: 0x44332211 0x88776655 0xccbbaa99 0x00ffeedd\n");
+    g_free(s);
+    s = hmp(t, "xp/2g 0x1000");
+    g_assert_cmpstr(s, ==, "0000000000001000: 0x8877665544332211 0x00ffeeddccbbaa99\n");
+    g_free(s);
+    s = hmp(t, "xp /10xb 4096");
+    g_assert_cmpstr(s, ==, "0000000000001000: 0x11 0x22 0x33 0x44 0x55 0x66 0x77 0x88\n"
+                           "0000000000001008: 0x99 0xaa\n");
+    g_free(s);
+    s = hmp(t, "xp /3hd 0x100c");
+    g_assert_cmpstr(s, ==, "000000000000100c:  -4387    255  26984\n");
+    g_free(s);
+    s = hmp(t, "xp /4c 0x1010");
+    g_assert_cmpstr(s, ==, "0000000000001010: 'h' 'i' '\\x0a' '\\xfe'\n");
+    g_free(s);
+    s = hmp(t, "xp 0x1000");
+    g_assert_cmpstr(s, ==, "0000000000001000: 0x44332211\n");
+    g_free(s);
+    /* Beyond RAM (4 MiB here) and bad formats. */
+    s = hmp(t, "xp /2x 0x3ffffc");
+    g_assert_true(g_str_has_suffix(s, "\nCannot access memory at physical address 0x400000\n"));
+    g_free(s);
+    s = hmp(t, "xp /4q 0x1000");
+    g_assert_cmpstr(s, ==, "invalid format: /4q\n");
+    g_free(s);
+    s = hmp(t, "xp /100000x 0");
+    g_assert_cmpstr(s, ==, "invalid format: /100000x\n");
+    g_free(s);
+    s = hmp(t, "xp /65536g 0");
+    g_assert_cmpstr(s, ==, "Error: at most 65536 bytes at a time\n");
+    g_free(s);
+    s = hmp(t, "xp /4x");
+    g_assert_cmpstr(s, ==, "Usage: xp /fmt addr\n");
+    g_free(s);
+    /* x needs a CPU to translate with; the test accelerator has none. */
+    s = hmp(t, "x /4x 0x1000");
+    g_assert_cmpstr(s, ==, "No CPU state to translate virtual addresses (use xp)\n");
+    g_free(s);
+    s = hmp(t, "info registers");
+    g_assert_cmpstr(s, ==, "No CPU state: the test accelerator has no CPUs to show\n");
+    g_free(s);
+    /* -smp 1 by default; no vCPU threads under the test accelerator. */
+    t->m->smp_cpus = 2;
+    s = hmp(t, "info cpus");
+    g_assert_cmpstr(s, ==, "* CPU #0: thread_id=0\n  CPU #1: thread_id=0\n");
+    g_free(s);
+    s = hmp(t, "help xp");
+    g_assert_cmpstr(s, ==, "xp /fmt addr -- physical memory dump starting at 'addr'\n");
+    g_free(s);
+    s = hmp(t, "help sendkey");
+    g_assert_true(g_str_has_prefix(s, "sendkey keys [hold_ms] -- send keys"));
+    g_free(s);
+    teardown(t);
+}
+
+/* The command libvirt and others probe with, and their errors. */
+static void test_probe_commands(void)
+{
+    struct t *t = setup(false);
+    negotiate(t);
+    JsonObject *r = cmd(t, "{\"execute\": \"qom-list-types\", \"arguments\": "
+                           "{\"implements\": \"isa-device\"}}");
+    JsonArray *a = json_object_get_array_member(r, "return");
+    bool serial = false;
+    for (guint i = 0; i < json_array_get_length(a); i++) {
+        JsonObject *o = json_array_get_object_element(a, i);
+        g_assert_false(json_object_has_member(o, "abstract"));
+        serial |= !strcmp(json_object_get_string_member(o, "name"), "isa-serial");
+        g_assert_cmpstr(json_object_get_string_member(o, "name"), !=, "e1000");
+    }
+    g_assert_true(serial);
+    json_object_unref(r);
+    r = cmd(t, "{\"execute\": \"device-list-properties\", \"arguments\": "
+               "{\"typename\": \"isa-serial\"}}");
+    g_assert_cmpuint(json_array_get_length(json_object_get_array_member(r, "return")), ==, 2);
+    json_object_unref(r);
+    assert_error(cmd(t, "{\"execute\": \"device-list-properties\", \"arguments\": "
+                        "{\"typename\": \"virtio-blk-pci\"}}"),
+                 "DeviceNotFound", "Device 'virtio-blk-pci' not found");
+    assert_error(cmd(t, "{\"execute\": \"device-list-properties\", \"arguments\": "
+                        "{\"typename\": \"kvm-accel\"}}"),
+                 "GenericError", "Parameter 'typename' expects device");
+    assert_error(cmd(t, "{\"execute\": \"qom-list-properties\", \"arguments\": "
+                        "{\"typename\": \"nope\"}}"),
+                 "DeviceNotFound", "Class 'nope' not found");
+    assert_ok(cmd(t, "{\"execute\": \"qom-list-properties\", \"arguments\": "
+                     "{\"typename\": \"memory-backend-file\"}}"));
+    r = cmd(t, "{\"execute\": \"query-cpu-definitions\"}");
+    JsonObject *first = json_array_get_object_element(json_object_get_array_member(r, "return"), 0);
+    g_assert_cmpstr(json_object_get_string_member(first, "name"), ==, "qemu64");
+    json_object_unref(r);
+    r = cmd(t, "{\"execute\": \"query-command-line-options\", \"arguments\": "
+               "{\"option\": \"machine\"}}");
+    g_assert_cmpuint(json_array_get_length(json_object_get_array_member(r, "return")), ==, 1);
+    json_object_unref(r);
+    assert_error(cmd(t, "{\"execute\": \"query-command-line-options\", \"arguments\": "
+                        "{\"option\": \"frob\"}}"),
+                 "GenericError", "Invalid parameter 'option'");
+    assert_ok(cmd(t, "{\"execute\": \"query-migrate-capabilities\"}"));
+    assert_ok(cmd(t, "{\"execute\": \"query-iothreads\"}"));
+    assert_error(cmd(t, "{\"execute\": \"query-hotpluggable-cpus\"}"), "GenericError",
+                 "machine does not support hot-plugging CPUs");
+    assert_error(cmd(t, "{\"execute\": \"query-tpm-models\"}"), "CommandNotFound",
+                 "The command query-tpm-models has not been found");
+    teardown(t);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -843,7 +1115,12 @@ int main(int argc, char **argv)
     g_test_add_func("/runstate/reset-shutdown", test_reset_shutdown);
     g_test_add_func("/runstate/quit", test_quit);
     g_test_add_func("/runstate/internal-error", test_internal_error);
+    g_test_add_func("/runstate/internal-error-unattended", test_internal_error_unattended);
     g_test_add_func("/runstate/events-need-negotiation", test_events_need_negotiation);
     g_test_add_func("/hmp/commands", test_hmp);
+    g_test_add_func("/hmp/line-editing", test_hmp_line_editing);
+    g_test_add_func("/hmp/history", test_hmp_history);
+    g_test_add_func("/hmp/memory", test_hmp_memory);
+    g_test_add_func("/qmp/probe-commands", test_probe_commands);
     return g_test_run();
 }
