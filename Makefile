@@ -139,6 +139,16 @@ fuzz-check: fuzz
 fuzz-long: fuzz
 	$(Q)FUZZ_SECONDS=600 scripts/run-tests $(B) fuzz
 
+# ---- ACPI: firmware/dsdt.asl -> AML (iasl, warnings are errors) -> C byte
+# literals that hw/acpi/tables.c includes ----
+$(B)/firmware/dsdt.aml: firmware/dsdt.asl $(B)/config.mk
+	@mkdir -p $(dir $@)
+	$(if $(Q),@echo "  IASL    $<")
+	$(Q)out=$$($(IASL) -we -p $(B)/firmware/dsdt $< 2>&1) || { echo "$$out" >&2; exit 1; }
+$(B)/firmware/dsdt-aml.h: $(B)/firmware/dsdt.aml
+	$(Q)od -An -v -tx1 $< | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g' >$@.tmp && mv $@.tmp $@
+$(B)/hw/acpi/tables.o $(FB)/hw/acpi/tables.o: $(B)/firmware/dsdt-aml.h
+
 # ---- bench ----
 bench: all guests-kernels guest-linux
 	$(Q)bench/run $(B)

@@ -19,8 +19,11 @@
 #include "core/accel_ops.h"
 #include "core/log.h"
 #include "firmware/roms.h"
+#include "hw/acpi/loader.h"
+#include "hw/acpi/tables.h"
 #include "hw/acpi/piix4_pm.h"
 #include "hw/boot/boot.h"
+#include "hw/boot/bootorder.h"
 #include "hw/boot/e820.h"
 #include "hw/boot/linux.h"
 #include "hw/boot/mptable.h"
@@ -93,6 +96,13 @@ struct pc {
     int hpet_gate_src[2];          /* the sources' levels */
     bool hpet_legacy;
 
+    /* ACPI tables (also served through fw_cfg) and the -boot items. */
+    struct acpi_tables acpi;
+    struct boot_ide_drive boot_drives[BOOT_MAX_IDE];
+    char boot_order[sizeof(((struct pc_config *)0)->boot_order)];
+    bool boot_once_pending; /* -boot once=: restore boot_order at the next reset */
+    bool boot_strict;       /* -boot strict=on */
+    bool bootorder_file;    /* "bootorder" exists in fw_cfg */
     /* PCI: bus 0 with the i440FX host bridge, the PIIX3 ISA bridge and the
      * PIIX4 power management function. */
     struct pci_bus pci;
@@ -272,6 +282,114 @@ static void fill_cmos(struct pc *pc)
     mc146818_set_pc_memory(pc->rtc, m->below_4g, m->above_4g);
     mc146818_nvram_set(pc->rtc, 0x5f, (uint8_t)(m->smp_cpus - 1));
     mc146818_set_checksum(pc->rtc);
+}
+
+/* ---- ACPI tables and boot items ---- */
+
+/* Whether the board has an HPET at 0xFED00000 (not when the accelerator
+ * owns it: Xen describes its own). */
+static bool board_has_hpet(const struct pc *pc)
+{
+    return pc->hpet != NULL;
+}
+
+/* Build the ACPI tables and publish them as QEMU does: the blobs and the
+ * linker/loader commands SeaBIOS executes (SeaBIOS also moves its PM base
+ * to 0x600 when it sees etc/table-loader, matching the FADT). */
+static int fill_acpi(struct pc *pc, const struct pc_config *cfg, char **err)
+{
+    struct machine *m = pc->m;
+    struct acpi_config ac = {
+        .ncpus = m->smp_cpus,
+        .ioapic_id = (uint8_t)m->smp_cpus, /* as the MP table says */
+        .below_4g = m->below_4g,
+        .above_4g = m->above_4g,
+        .hpet = board_has_hpet(pc),
+    };
+    for (int i = 0; i < ACPI_MAX_SERIAL && i < PC_MAX_SERIAL; i++)
+        ac.serial[i] = cfg->serial[i].present;
+    if (acpi_build(&ac, &pc->acpi, err))
+        return -1;
+    fw_cfg_add_file(pc->fw_cfg, ACPI_FILE_TABLES, pc->acpi.tables, pc->acpi.tables_len);
+    fw_cfg_add_file(pc->fw_cfg, ACPI_FILE_RSDP, pc->acpi.rsdp, pc->acpi.rsdp_len);
+    fw_cfg_add_file(pc->fw_cfg, ACPI_FILE_LOADER, pc->acpi.loader, pc->acpi.loader_len);
+    return 0;
+}
+
+/* Firmware-less boot: run the table-loader commands as SeaBIOS would and
+ * leave the result where a BIOS leaves it (see ACPI_DIRECT_* in
+ * hw/acpi/tables.h); Linux finds the RSDP by scanning 0xE0000-0xFFFFF. */
+static int install_acpi_direct(struct pc *pc, char **err)
+{
+    const struct acpi_loader_file files[] = {
+        { ACPI_FILE_TABLES, pc->acpi.tables, pc->acpi.tables_len },
+        { ACPI_FILE_RSDP, pc->acpi.rsdp, pc->acpi.rsdp_len },
+    };
+    const struct acpi_loader_zone zones[2] = {
+        { ACPI_DIRECT_HIGH_BASE, ACPI_DIRECT_HIGH_SIZE },
+        { ACPI_DIRECT_FSEG_BASE, ACPI_DIRECT_FSEG_SIZE },
+    };
+    struct acpi_loader_result res;
+    int r = acpi_loader_run(pc->acpi.loader, pc->acpi.loader_len, files, ARRAY_SIZE(files),
+                            zones, &res);
+    if (!r && (res.errors || res.nfiles != ARRAY_SIZE(files)))
+        r = -1;
+    for (size_t i = 0; !r && i < res.nfiles; i++)
+        r = machine_write_phys(pc->m, res.files[i].addr, res.files[i].data, res.files[i].len);
+    acpi_loader_result_free(&res);
+    if (r)
+        *err = g_strdup("ACPI: cannot place the tables below 1 MiB");
+    return r;
+}
+
+/* The boot order SeaBIOS sees: the "bootorder" file and CMOS 0x3d/0x38. */
+static void set_boot_order(struct pc *pc, const char *order)
+{
+    uint8_t r3d, r38;
+    boot_order_cmos(order, &r3d, &r38);
+    mc146818_nvram_set(pc->rtc, 0x3d, r3d);
+    mc146818_nvram_set(pc->rtc, 0x38, r38);
+    size_t len;
+    char *paths = boot_order_fw_paths(order, pc->boot_drives, pc->boot_strict, &len);
+    if (len > 1 || pc->bootorder_file) {
+        fw_cfg_add_file(pc->fw_cfg, "bootorder", paths, (uint32_t)len);
+        pc->bootorder_file = true;
+    }
+    g_free(paths);
+}
+
+static void fill_boot_items(struct pc *pc, const struct pc_config *cfg)
+{
+    for (int i = 0; i < BOOT_MAX_IDE && i < PC_MAX_IDE; i++) {
+        pc->boot_drives[i].present = cfg->ide[i].present;
+        pc->boot_drives[i].cdrom = cfg->ide[i].media == PC_MEDIA_CDROM;
+    }
+    g_strlcpy(pc->boot_order, cfg->boot_order, sizeof(pc->boot_order));
+    pc->boot_strict = cfg->boot_strict;
+    pc->boot_once_pending = cfg->boot_once[0] != 0;
+    set_boot_order(pc, pc->boot_once_pending ? cfg->boot_once : cfg->boot_order);
+
+    /* -boot menu=on: the legacy key and the file SeaBIOS maps it to. */
+    uint8_t menu[2] = { cfg->boot_menu, 0 };
+    fw_cfg_add_u16(pc->fw_cfg, FW_CFG_BOOT_MENU, cfg->boot_menu);
+    fw_cfg_add_file(pc->fw_cfg, "etc/show-boot-menu", menu, sizeof(menu));
+    if (cfg->boot_splash_time >= 0) { /* -1: not given */
+        uint8_t wait[2];
+        st16(wait, (uint16_t)MIN(cfg->boot_splash_time, 0xffff));
+        fw_cfg_add_file(pc->fw_cfg, "etc/boot-menu-wait", wait, sizeof(wait));
+    }
+    /* reboot-timeout in ms; -1 (all ones): wait forever, as QEMU's
+     * default, instead of SeaBIOS's own 60 s. */
+    uint8_t fail[4];
+    st32(fail, (uint32_t)cfg->boot_reboot_timeout);
+    fw_cfg_add_file(pc->fw_cfg, "etc/boot-fail-wait", fail, sizeof(fail));
+    /* No VGA yet: SeaBIOS's screen output goes to COM1 (its sercon).  The
+     * VGA device will drop this item when it exists. */
+    if (cfg->serial[0].present) {
+        uint8_t port[2];
+        st16(port, 0x3f8);
+        fw_cfg_add_file(pc->fw_cfg, "etc/sercon-port", port, sizeof(port));
+    }
 }
 
 /* ---- devices ---- */
@@ -727,7 +845,9 @@ static int install_kernel(struct pc *pc, char **err)
         return -1;
     if (mptable_install(m, m->smp_cpus, err))
         return -1;
-    return install_smbios(pc, err);
+    if (install_smbios(pc, err))
+        return -1;
+    return install_acpi_direct(pc, err);
 }
 
 static void board_reset(struct machine *m, enum reset_kind kind)
@@ -736,6 +856,10 @@ static void board_reset(struct machine *m, enum reset_kind kind)
     char *err = NULL;
     (void)kind;
     pc->a20[0] = pc->a20[1] = false;
+    if (pc->boot_once_pending) { /* -boot once= held for one boot only */
+        pc->boot_once_pending = false;
+        set_boot_order(pc, pc->boot_order);
+    }
     firmwareless_chipset_setup(pc);
     if (install_kernel(pc, &err)) {
         /* The image was validated at start-up and RAM is unchanged in size,
@@ -791,6 +915,9 @@ struct pc *pc_new(struct machine *m, const struct pc_config *cfg, char **err)
         goto fail;
     fill_smbios(pc);
     fill_cmos(pc);
+    if (fill_acpi(pc, cfg, err))
+        goto fail;
+    fill_boot_items(pc, cfg);
 
     as_commit(&m->io);
     as_commit(&m->mem);
@@ -827,6 +954,7 @@ void pc_free(struct pc *pc)
         return;
     if (pc->kernel)
         boot_image_free(pc->kernel);
+    acpi_tables_free(&pc->acpi);
     smbios_blob_free(&pc->smbios);
     /* Called by machine_free once the accelerator and the devices are
      * gone (nothing maps the ROM or uses the APIC bus any more). */
