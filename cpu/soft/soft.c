@@ -322,6 +322,8 @@ void soft_run_cpu(struct cpu *c, uint64_t budget)
         else if (atomic_load(&c->irq_req) || (ifl && !c->last_if))
             soft_check_events(c);
         c->last_if = c->eflags & F_IF;
+        if (c->halted && (c->eflags & F_IF))
+            soft_check_events(c); /* STI; HLT with an interrupt already waiting */
         if (c->halted)
             return;
         TRACE(&c->m->log, c->soft->trace_block, "soft.block: cpu %u %04x:%016llx mode %x",
