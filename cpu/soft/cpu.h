@@ -21,6 +21,7 @@
 #define CPU_SOFT_CPU_H
 
 #include <setjmp.h>
+#include <stddef.h>
 #include <stdatomic.h>
 #include "core/machine.h"
 
@@ -126,7 +127,7 @@ struct insn {
     uint8_t adsize;   /* 2, 4, 8 */
     uint8_t seg;      /* effective segment for memory operands */
     uint8_t mod, reg, rm; /* ModRM fields, REX-extended; mod 3 = register */
-    uint8_t base, index, scale; /* base/index 0xff = none */
+    uint8_t base, index, scale; /* base/index XR_ZERO = none, base XR_RIP */
     uint8_t rep;      /* 0, 0xf2 (REPNE), 0xf3 (REP/REPE) */
     uint8_t lock;
     uint8_t rex;      /* REX byte (0x40 present-bit kept), 0 if none */
@@ -135,7 +136,7 @@ struct insn {
     uint8_t aux;      /* handler-specific (condition code, /digit, ...) */
     uint8_t pfx66;    /* mandatory-prefix information for SSE: 0, 0x66, 0xf2, 0xf3 */
     bool end;         /* ends its block (OPF_END) */
-    bool rip_rel;     /* disp is relative to the next instruction */
+    bool rip_rel;     /* disp is relative to RIP (base XR_RIP; disp includes len) */
     int64_t disp;
     uint64_t imm, imm2;
 };
@@ -180,10 +181,23 @@ struct tlb_entry {
 #define MODE_CPL_SHIFT 6      /* two bits */
 #define MODE_LMA (1u << 8)
 
+/* Extended register indices for decoded address operands (struct insn
+ * base/index): a slot that always reads 0 ("no base/index") and RIP, so an
+ * effective address is disp + xregs[base] + (xregs[index] << scale) with no
+ * branches (RIP-relative: base XR_RIP, disp includes the insn length). */
+#define XR_ZERO 16
+#define XR_RIP 17
+
 struct cpu {
     /* hot state first */
-    uint64_t regs[16];
-    uint64_t rip;
+    union {
+        struct {
+            uint64_t regs[16];
+            uint64_t zero_reg; /* always 0 (XR_ZERO) */
+            uint64_t rip;      /* XR_RIP */
+        };
+        uint64_t xregs[18];
+    };
     uint32_t eflags;       /* non-arithmetic bits (F_ARITH bits live in cc_*) */
     enum cc_op cc_op;
     uint8_t cc_size;       /* operand size of the last flag-setting op */
@@ -206,6 +220,7 @@ struct cpu {
     } jc[JC_SIZE];
 
     bool stop_block;       /* leave the current block after this insn */
+    bool trace_block;      /* -d trace:soft.block: back to the run loop per block */
     _Atomic unsigned irq_req; /* enum cpu_signal bits posted by the APIC */
     uint8_t sipi_vector;
     bool halted;
@@ -261,6 +276,11 @@ struct cpu {
     uint64_t icount;       /* instructions retired */
     uint64_t tsc_hz;
 };
+
+_Static_assert(offsetof(struct cpu, rip) == offsetof(struct cpu, xregs[XR_RIP]),
+               "RIP must be xregs[XR_RIP]");
+_Static_assert(offsetof(struct cpu, zero_reg) == offsetof(struct cpu, xregs[XR_ZERO]),
+               "the zero slot must be xregs[XR_ZERO]");
 
 /* ---- internal API shared by the soft CPU's files ---- */
 
@@ -410,11 +430,29 @@ static inline void cpu_wr(struct cpu *c, int seg, uint64_t off, uint64_t v, unsi
     cpu_wr_slow(c, seg, off, v, size);
 }
 
-/* Effective address of a ModRM memory operand (offset within its segment). */
-uint64_t insn_ea(struct cpu *c, const struct insn *i);
+/* Effective address of a ModRM memory operand (offset within its segment):
+ * branch-free thanks to XR_ZERO / XR_RIP (see struct insn). */
+static inline uint64_t insn_ea(const struct cpu *c, const struct insn *i)
+{
+    uint64_t ea = (uint64_t)i->disp + c->xregs[i->base] + (c->xregs[i->index] << i->scale);
+    return i->adsize == 8 ? ea : ea & size_mask(i->adsize);
+}
+
 /* ModRM operand read/write (register or memory). */
-uint64_t rm_read(struct cpu *c, const struct insn *i, unsigned size);
-void rm_write(struct cpu *c, const struct insn *i, unsigned size, uint64_t v);
+static inline uint64_t rm_read(struct cpu *c, const struct insn *i, unsigned size)
+{
+    if (i->mod == 3)
+        return reg_read(c, i->rm, size, i->rex);
+    return cpu_rd(c, i->seg, insn_ea(c, i), size);
+}
+
+static inline void rm_write(struct cpu *c, const struct insn *i, unsigned size, uint64_t v)
+{
+    if (i->mod == 3)
+        reg_write(c, i->rm, size, i->rex, v);
+    else
+        cpu_wr(c, i->seg, insn_ea(c, i), v, size);
+}
 
 /* Stack */
 void cpu_push(struct cpu *c, uint64_t v, unsigned size);

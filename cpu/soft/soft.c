@@ -193,13 +193,26 @@ static struct block *decode_block(struct cpu *c, uint64_t lin, uint64_t pa, bool
     return b;
 }
 
-static struct block *find_block(struct cpu *c, struct block *scratch)
+/* The jump cache slot for a linear PC. */
+static inline unsigned jc_index(uint64_t lin)
 {
-    struct soft *s = c->soft;
+    return (unsigned)((lin ^ (lin >> 10)) & (JC_SIZE - 1));
+}
+
+/* Linear address of the next instruction (CS base + RIP). */
+static inline uint64_t pc_lin(const struct cpu *c)
+{
     uint64_t lin = c->seg[S_CS].base + c->rip;
     if (!(c->mode & MODE_LONG64))
         lin &= 0xffffffffULL;
-    unsigned j = (unsigned)((lin ^ (lin >> 10)) & (JC_SIZE - 1));
+    return lin;
+}
+
+static struct block *find_block(struct cpu *c, struct block *scratch)
+{
+    struct soft *s = c->soft;
+    uint64_t lin = pc_lin(c);
+    unsigned j = jc_index(lin);
     struct block *b = c->jc[j].b;
     if (likely(b && c->jc[j].pc == lin && b->mode == c->mode))
         return b;
@@ -287,6 +300,45 @@ void soft_check_events(struct cpu *c)
 
 /* ---- the run loop ---- */
 
+/* Run decoded blocks, following on to the next block (found through the
+ * jump cache) for as long as nothing needs the run loop's attention: no
+ * event posted, no stop_block, IF not newly set, no TF, no trace, budget
+ * left (c->icount below `end`).  Returns to soft_run_cpu, which does the
+ * event checks, decodes on a jump-cache miss and delivers faults.  Kept out
+ * of soft_run_cpu so the hot state stays in registers (setjmp there forces
+ * its locals to memory).  Retired instructions are added to c->icount per
+ * block, so a fault loses none of the blocks completed before it. */
+static __attribute__((noinline)) void run_blocks(struct cpu *c, const struct block *b,
+                                                 uint64_t end)
+{
+    for (;;) {
+        const struct insn *i = b->insns, *e = i + b->ninsns;
+        c->stop_block = false;
+        for (; i < e; i++) {
+            i->fn(c, i);
+            if (unlikely(c->stop_block)) {
+                i++;
+                break;
+            }
+        }
+        /* Other threads read it for -icount time: publish with one store. */
+        __atomic_store_n(&c->icount, c->icount + (uint64_t)(i - b->insns), __ATOMIC_RELAXED);
+        if (c->stop_block || c->icount >= end || atomic_load_explicit(&c->irq_req,
+                                                                      memory_order_relaxed))
+            return;
+        uint32_t fl = c->eflags;
+        if ((fl & F_TF) || ((fl & F_IF) && !c->last_if) || c->intr_shadow || c->trace_block)
+            return;
+        c->last_if = fl & F_IF;
+        uint64_t lin = pc_lin(c);
+        unsigned j = jc_index(lin);
+        const struct block *nb = c->jc[j].b;
+        if (!nb || c->jc[j].pc != lin || nb->mode != c->mode)
+            return;
+        b = nb;
+    }
+}
+
 void soft_run_cpu(struct cpu *c, uint64_t budget)
 {
     /* The scratch block for uncacheable code lives on this frame. */
@@ -294,7 +346,10 @@ void soft_run_cpu(struct cpu *c, uint64_t budget)
         struct block b;
         uint8_t space[sizeof(struct block) + sizeof(struct insn) * 2];
     } scratch;
-    volatile uint64_t done = 0;
+    /* Progress is retired instructions (c->icount) plus exception
+     * deliveries, so a guest faulting in a loop still uses up its budget. */
+    uint64_t start = c->icount;
+    volatile uint64_t deliveries = 0;
     if (setjmp(c->jmp)) {
         /* A fault: RIP still points at the faulting instruction. */
         int vec = (int)c->exc_vec;
@@ -308,9 +363,9 @@ void soft_run_cpu(struct cpu *c, uint64_t budget)
             cpu_deliver(c, vec, c->exc_has_err, c->exc_err, false, c->rip);
         }
         c->delivering = false;
-        done = done + 1;
+        deliveries = deliveries + 1;
     }
-    while (done < budget && !c->soft->stop_req) {
+    while (c->icount - start + deliveries < budget && !c->soft->stop_req) {
         /* Events are checked when an APIC posted one, or when IF just went
          * from 0 to 1 (an interrupt may have waited); never in the shadow
          * of STI / MOV SS. */
@@ -325,24 +380,17 @@ void soft_run_cpu(struct cpu *c, uint64_t budget)
         TRACE(&c->m->log, c->soft->trace_block, "soft.block: cpu %u %04x:%016llx mode %x",
               c->index, c->seg[S_CS].sel, (unsigned long long)c->rip, c->mode);
         struct block *b = find_block(c, &scratch.b);
-        const struct insn *i = b->insns, *end = i + b->ninsns;
-        c->stop_block = false;
         if (unlikely(c->eflags & F_TF)) {
             /* Single-step: one instruction, then the #DB trap. */
-            cpu_step_traced(c, i);
-            c->icount++;
-            done = done + 1;
+            c->stop_block = false;
+            cpu_step_traced(c, b->insns);
+            __atomic_store_n(&c->icount, c->icount + 1, __ATOMIC_RELAXED);
             continue;
         }
-        for (; i < end; i++) {
-            i->fn(c, i);
-            if (unlikely(c->stop_block))
-                break;
-        }
-        uint64_t n = (uint64_t)(i - b->insns) + (i < end);
-        /* Other threads read it for -icount time: publish with one store. */
-        __atomic_store_n(&c->icount, c->icount + n, __ATOMIC_RELAXED);
-        done = done + n;
+        /* The budget counts deliveries too; what is left of it in retired
+         * instructions ends at c->icount == end. */
+        uint64_t end = start + budget - deliveries;
+        run_blocks(c, b, end);
     }
 }
 
@@ -496,6 +544,7 @@ struct soft *soft_new(struct machine *m, char **err)
         c->index = i;
         c->m = m;
         c->soft = s;
+        c->trace_block = s->trace_block;
         c->tsc_hz = 2000000000ULL;
         c->link = (struct cpu_link){ cpu_signal, c };
         m->cpu_links[i] = c->link;
