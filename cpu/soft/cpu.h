@@ -221,6 +221,7 @@ struct cpu {
 
     bool stop_block;       /* leave the current block after this insn */
     bool trace_block;      /* -d trace:soft.block: back to the run loop per block */
+    bool fast_off;         /* tests: decode to the generic handlers only (fast.c) */
     _Atomic unsigned irq_req; /* enum cpu_signal bits posted by the APIC */
     uint8_t sipi_vector;
     bool halted;
@@ -307,6 +308,26 @@ static inline void cc_set(struct cpu *c, enum cc_op op, unsigned size, uint64_t 
     c->cc_res = res;
     c->cc_dst = dst;
     c->cc_src = src;
+}
+
+/* ROL/ROR change only CF and OF.  Keep the flag state before them as a
+ * snapshot (materialising it first if it is itself a rotate) instead of
+ * computing all flags now. */
+static inline void cc_rotate(struct cpu *c, enum cc_op op, bool cf, bool of)
+{
+    if (c->cc_op == CC_ROL || c->cc_op == CC_ROR) {
+        uint32_t fl = cpu_get_eflags(c);
+        c->cc_op = CC_EFLAGS;
+        c->cc_src = fl & F_ARITH;
+    }
+    c->prev_op = (uint8_t)c->cc_op;
+    c->prev_size = c->cc_size;
+    c->prev_res = c->cc_res;
+    c->prev_dst = c->cc_dst;
+    c->prev_src = c->cc_src;
+    c->prev_src2 = c->cc_src2;
+    c->cc_op = op;
+    c->cc_src2 = (cf ? F_CF : 0) | (of ? F_OF : 0);
 }
 
 /* mem.c: linear-address access with segmentation and paging.  `seg` is a

@@ -291,6 +291,11 @@ unsigned cpu_decode(struct cpu *c, uint64_t lin, struct insn *i)
     i->len = (uint8_t)s.pos;
     if (i->rip_rel)
         i->disp += s.pos; /* relative to the next instruction */
+    if (d->fast && !c->fast_off) {
+        insn_fn *f = d->fast(i, c->mode);
+        if (f)
+            i->fn = f;
+    }
     return s.pos;
 }
 

@@ -40,8 +40,14 @@ enum opflags {
     OPF_FORCEREG = 1 << 23, /* ModRM always names registers (MOV CR/DR): mod is ignored */
 };
 
+/* A fast-path selector (fast.c): after decoding, may return a specialised
+ * handler for this instruction's shape in this mode (and set up the record
+ * for it), or NULL to keep `fn`. */
+typedef insn_fn *fast_sel(struct insn *i, uint32_t mode);
+
 struct opdesc {
     insn_fn *fn;
+    fast_sel *fast;
     uint32_t flags;
     uint8_t aux;                   /* copied to insn.aux */
     const struct opdesc *group;    /* OPF_GROUP: 8 entries indexed by ModRM.reg */
@@ -60,6 +66,11 @@ extern const struct optable ops_string_table;
 extern const struct optable ops_system_table;
 extern const struct optable ops_fpu_table;
 extern const struct optable ops_sse_table;
+
+/* fast.c: selectors for the integer group's hot instructions. */
+fast_sel fast_alu, fast_grp1, fast_test, fast_incdec, fast_mov, fast_movx, fast_movsxd,
+    fast_lea, fast_shift, fast_imul, fast_jcc, fast_branch, fast_stack, fast_nop, fast_cmov,
+    fast_setcc;
 
 /* Handlers every group may use. */
 insn_fn op_ud;     /* #UD */
