@@ -121,7 +121,8 @@ struct insn;
 typedef void insn_fn(struct cpu *c, const struct insn *i);
 
 struct insn {
-    insn_fn *fn;
+    insn_fn *fn;      /* run this instruction */
+    insn_fn *run;     /* run it, then the rest of the block (ops.h insn_next) */
     uint8_t len;
     uint8_t opsize;   /* 1, 2, 4, 8 (bytes) */
     uint8_t adsize;   /* 2, 4, 8 */
@@ -136,6 +137,7 @@ struct insn {
     uint8_t aux;      /* handler-specific (condition code, /digit, ...) */
     uint8_t pfx66;    /* mandatory-prefix information for SSE: 0, 0x66, 0xf2, 0xf3 */
     bool end;         /* ends its block (OPF_END) */
+    uint16_t tlb_off; /* fast handlers: offset in struct cpu of the TLB to use */
     bool rip_rel;     /* disp is relative to RIP (base XR_RIP; disp includes len) */
     int64_t disp;
     uint64_t imm, imm2;
@@ -149,9 +151,17 @@ struct block {
     uint32_t mode;      /* struct cpu.mode bits at decode time */
     uint16_t ninsns;
     uint16_t bytes;
+    uint8_t link_next;  /* the link slot to replace next */
     struct block *hash_next;
     struct block *page_next; /* blocks on the same physical page */
-    struct insn insns[];
+    /* Successors seen (direct branches, fall-through): the block for a
+     * linear PC, valid while the CPU's link_gen is `gen` (soft.c). */
+    struct {
+        uint64_t pc;
+        struct block *b;
+        uint64_t gen;
+    } link[2];
+    struct insn insns[]; /* ninsns, then one whose `run` ends the block */
 };
 
 /* ---- TLB ---- */
@@ -218,8 +228,10 @@ struct cpu {
         uint64_t pc;
         struct block *b;
     } jc[JC_SIZE];
+    uint64_t link_gen;     /* block links made under this generation are valid */
 
     bool stop_block;       /* leave the current block after this insn */
+    const struct insn *stop_at; /* the instruction after which it stopped */
     bool trace_block;      /* -d trace:soft.block: back to the run loop per block */
     bool fast_off;         /* tests: decode to the generic handlers only (fast.c) */
     _Atomic unsigned irq_req; /* enum cpu_signal bits posted by the APIC */

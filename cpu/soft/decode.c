@@ -286,15 +286,21 @@ unsigned cpu_decode(struct cpu *c, uint64_t lin, struct insn *i)
     if (i->seg == S_NONE)
         i->seg = S_DS;
     i->fn = d->fn;
+    i->run = insn_run_generic;
     i->aux = d->aux;
     i->end = !!(flags & OPF_END);
     i->len = (uint8_t)s.pos;
     if (i->rip_rel)
         i->disp += s.pos; /* relative to the next instruction */
     if (d->fast && !c->fast_off) {
-        insn_fn *f = d->fast(i, c->mode);
-        if (f)
-            i->fn = f;
+        const struct fastfn *f = d->fast(i, c->mode);
+        if (f) {
+            i->fn = f->fn;
+            i->run = f->run;
+            /* The CPL is part of the block key: the TLB to use is fixed. */
+            i->tlb_off = (c->mode & MODE_CPL3) ? offsetof(struct cpu, tlb[1])
+                                               : offsetof(struct cpu, tlb[0]);
+        }
     }
     return s.pos;
 }
@@ -310,4 +316,16 @@ void op_ud(struct cpu *c, const struct insn *i)
 void op_nop(struct cpu *c, const struct insn *i)
 {
     next(c, i);
+}
+
+void insn_run_generic(struct cpu *c, const struct insn *i)
+{
+    i->fn(c, i);
+    insn_next_checked(c, i);
+}
+
+void insn_block_end(struct cpu *c, const struct insn *i)
+{
+    (void)c;
+    (void)i;
 }

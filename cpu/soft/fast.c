@@ -35,7 +35,23 @@
 #include "cpu/soft/ops.h"
 
 #define AI static inline __attribute__((always_inline))
-#define FN(name) static void name(struct cpu *c, const struct insn *i)
+
+/* A handler: its body, the plain entry (one instruction, for single-step
+ * and one-instruction blocks) and the threaded entry (then the block's next
+ * instruction: ops.h insn_next).  FN for handlers that touch memory (a slow
+ * path may have set stop_block), FNR for those that cannot. */
+#define FN_(name, NEXT)                                                              \
+    AI void name##_b(struct cpu *c, const struct insn *i);                           \
+    static void name(struct cpu *c, const struct insn *i) { name##_b(c, i); }        \
+    static void name##_t(struct cpu *c, const struct insn *i)                        \
+    {                                                                                \
+        name##_b(c, i);                                                              \
+        NEXT(c, i);                                                                  \
+    }                                                                                \
+    static const struct fastfn name##_f = { name, name##_t };                        \
+    AI void name##_b(struct cpu *c, const struct insn *i)
+#define FN(name) FN_(name, insn_next_checked)
+#define FNR(name) FN_(name, insn_next)
 
 enum { ALU_ADD, ALU_OR, ALU_ADC, ALU_SBB, ALU_AND, ALU_SUB, ALU_XOR, ALU_CMP, ALU_TEST };
 
@@ -58,22 +74,20 @@ AI uint64_t lin64(const struct cpu *c, const struct insn *i, uint64_t ea)
     return unlikely(i->seg >= S_FS) ? ea + c->seg[i->seg].base : ea;
 }
 
-/* Host pointer for an access the TLB maps directly within one page; NULL
- * sends the access to the slow path (which raises the right fault). */
-AI uint8_t *host_r(const struct cpu *c, uint64_t lin, unsigned sz)
+/* The TLB entry for lin, in the TLB of the block's privilege class (the
+ * decoder stored its offset in tlb_off: the CPL is part of the block key). */
+AI const struct tlb_entry *tlb_at(const struct cpu *c, const struct insn *i, uint64_t lin)
 {
-    const struct tlb_entry *e = &c->tlb[c->cpl == 3][(lin >> 12) & (TLB_SIZE - 1)];
-    if (likely(e->tag_r == (lin & ~0xfffULL) && (lin & 0xfff) <= 4096 - sz))
-        return (uint8_t *)(uintptr_t)(lin + e->addend);
-    return NULL;
+    const struct tlb_entry *t = (const void *)((const char *)c + i->tlb_off);
+    return &t[(lin >> 12) & (TLB_SIZE - 1)];
 }
 
-AI uint8_t *host_w(const struct cpu *c, uint64_t lin, unsigned sz)
+/* The page of an access's last byte.  An entry's tag equals it only if
+ * the access hits a directly mapped page and stays within it (a crossing
+ * access ends in the next page, whose tag lives at the next index). */
+AI uint64_t last_page(uint64_t lin, unsigned sz)
 {
-    const struct tlb_entry *e = &c->tlb[c->cpl == 3][(lin >> 12) & (TLB_SIZE - 1)];
-    if (likely(e->tag_w == (lin & ~0xfffULL) && (lin & 0xfff) <= 4096 - sz))
-        return (uint8_t *)(uintptr_t)(lin + e->addend);
-    return NULL;
+    return (lin + sz - 1) & ~0xfffULL;
 }
 
 AI uint64_t hload(const uint8_t *p, unsigned sz)
@@ -96,41 +110,58 @@ AI void hstore(uint8_t *p, uint64_t v, unsigned sz)
     }
 }
 
+AI uint8_t *hptr(const struct tlb_entry *e, uint64_t lin)
+{
+    return (uint8_t *)(uintptr_t)(lin + e->addend);
+}
+
+/* Loads and stores: the TLB hit inline, everything else (faults, MMIO,
+ * code pages, page crossings) through mem.c's slow path. */
 AI uint64_t ld(struct cpu *c, const struct insn *i, uint64_t ea, unsigned sz)
 {
-    uint8_t *p = host_r(c, lin64(c, i, ea), sz);
-    if (likely(p))
-        return hload(p, sz);
+    uint64_t lin = lin64(c, i, ea);
+    const struct tlb_entry *e = tlb_at(c, i, lin);
+    if (likely(e->tag_r == last_page(lin, sz)))
+        return hload(hptr(e, lin), sz);
     return cpu_rd_slow(c, i->seg, ea, sz);
 }
 
 AI void st(struct cpu *c, const struct insn *i, uint64_t ea, uint64_t v, unsigned sz)
 {
-    uint8_t *p = host_w(c, lin64(c, i, ea), sz);
-    if (likely(p))
-        hstore(p, v, sz);
+    uint64_t lin = lin64(c, i, ea);
+    const struct tlb_entry *e = tlb_at(c, i, lin);
+    if (likely(e->tag_w == last_page(lin, sz)))
+        hstore(hptr(e, lin), v, sz);
     else
         cpu_wr_slow(c, i->seg, ea, v & size_mask(sz), sz);
 }
 
+/* The write entry for a read-modify-write, or NULL (then the slow path). */
+AI uint8_t *rmw_ptr(const struct cpu *c, const struct insn *i, uint64_t ea, unsigned sz)
+{
+    uint64_t lin = lin64(c, i, ea);
+    const struct tlb_entry *e = tlb_at(c, i, lin);
+    return likely(e->tag_w == last_page(lin, sz)) ? hptr(e, lin) : NULL;
+}
+
 /* 64-bit stack: SS has no base, the width is 64 bits. */
-AI void push8(struct cpu *c, uint64_t v)
+AI void push8(struct cpu *c, const struct insn *i, uint64_t v)
 {
     uint64_t sp = c->regs[R_SP] - 8;
-    uint8_t *p = host_w(c, sp, 8);
-    if (likely(p))
-        memcpy(p, &v, 8);
+    const struct tlb_entry *e = tlb_at(c, i, sp);
+    if (likely(e->tag_w == last_page(sp, 8)))
+        hstore(hptr(e, sp), v, 8);
     else
         cpu_wr_slow(c, S_SS, sp, v, 8); /* write first: a fault leaves RSP alone */
     c->regs[R_SP] = sp;
 }
 
-AI uint64_t pop8(struct cpu *c)
+AI uint64_t pop8(struct cpu *c, const struct insn *i)
 {
     uint64_t sp = c->regs[R_SP], v;
-    uint8_t *p = host_r(c, sp, 8);
-    if (likely(p))
-        memcpy(&v, p, 8);
+    const struct tlb_entry *e = tlb_at(c, i, sp);
+    if (likely(e->tag_r == last_page(sp, 8)))
+        v = hload(hptr(e, sp), 8);
     else
         v = cpu_rd_slow(c, S_SS, sp, 8);
     c->regs[R_SP] = sp + 8;
@@ -255,7 +286,7 @@ AI void alu_mem(struct cpu *c, const struct insn *i, unsigned op, unsigned sz, u
         alu_k(c, op, sz, ld(c, i, ea, sz), b);
         return;
     }
-    uint8_t *p = host_w(c, lin64(c, i, ea), sz);
+    uint8_t *p = rmw_ptr(c, i, ea, sz);
     if (likely(p)) {
         hstore(p, alu_k(c, op, sz, hload(p, sz), b), sz);
     } else {
@@ -267,14 +298,14 @@ AI void alu_mem(struct cpu *c, const struct insn *i, unsigned op, unsigned sz, u
 /* Forms: rr (dst rm, src reg), ri (dst rm, imm), rm (dst reg, src memory),
  * mr (memory dst, src reg), mi (memory dst, imm). */
 #define ALU_FORMS(OP, N, SZ)                                                        \
-    FN(N##_rr##SZ)                                                                  \
+    FNR(N##_rr##SZ)                                                                  \
     {                                                                               \
         uint64_t r = alu_k(c, OP, SZ, gr(c, i->rm, SZ), gr(c, i->reg, SZ));         \
         if (alu_writes(OP))                                                         \
             c->regs[i->rm] = r;                                                     \
         adv(c, i);                                                                  \
     }                                                                               \
-    FN(N##_ri##SZ)                                                                  \
+    FNR(N##_ri##SZ)                                                                  \
     {                                                                               \
         uint64_t r = alu_k(c, OP, SZ, gr(c, i->rm, SZ), i->imm);                    \
         if (alu_writes(OP))                                                         \
@@ -312,9 +343,9 @@ ALU_BOTH(ALU_TEST, test)
 
 enum { FORM_RR, FORM_RI, FORM_RM, FORM_MR, FORM_MI };
 #define ALU_ROW(N) \
-    { { N##_rr4, N##_rr8 }, { N##_ri4, N##_ri8 }, { N##_rm4, N##_rm8 }, \
-      { N##_mr4, N##_mr8 }, { N##_mi4, N##_mi8 } }
-static insn_fn *const alu_tab[9][5][2] = {
+    { { &N##_rr4_f, &N##_rr8_f }, { &N##_ri4_f, &N##_ri8_f }, { &N##_rm4_f, &N##_rm8_f }, \
+      { &N##_mr4_f, &N##_mr8_f }, { &N##_mi4_f, &N##_mi8_f } }
+static const struct fastfn *const alu_tab[9][5][2] = {
     ALU_ROW(add), ALU_ROW(or), ALU_ROW(adc), ALU_ROW(sbb), ALU_ROW(and),
     ALU_ROW(sub), ALU_ROW(xor), ALU_ROW(cmp), ALU_ROW(test),
 };
@@ -322,10 +353,10 @@ static insn_fn *const alu_tab[9][5][2] = {
 /* Byte CMP/TEST with memory or low-byte registers (string scanning). */
 FN(cmp_mi1) { alu_mem(c, i, ALU_CMP, 1, i->imm); adv(c, i); }
 FN(test_mi1) { alu_mem(c, i, ALU_TEST, 1, i->imm); adv(c, i); }
-FN(cmp_ri1) { alu_k(c, ALU_CMP, 1, c->regs[i->rm], i->imm); adv(c, i); }
-FN(test_ri1) { alu_k(c, ALU_TEST, 1, c->regs[i->rm], i->imm); adv(c, i); }
-FN(cmp_rr1) { alu_k(c, ALU_CMP, 1, c->regs[i->rm], c->regs[i->reg]); adv(c, i); }
-FN(test_rr1) { alu_k(c, ALU_TEST, 1, c->regs[i->rm], c->regs[i->reg]); adv(c, i); }
+FNR(cmp_ri1) { alu_k(c, ALU_CMP, 1, c->regs[i->rm], i->imm); adv(c, i); }
+FNR(test_ri1) { alu_k(c, ALU_TEST, 1, c->regs[i->rm], i->imm); adv(c, i); }
+FNR(cmp_rr1) { alu_k(c, ALU_CMP, 1, c->regs[i->rm], c->regs[i->reg]); adv(c, i); }
+FNR(test_rr1) { alu_k(c, ALU_TEST, 1, c->regs[i->rm], c->regs[i->reg]); adv(c, i); }
 
 static bool ok_mem(const struct insn *i)
 {
@@ -343,7 +374,7 @@ static bool low_byte_reg(const struct insn *i, unsigned r)
     return i->rex || r < 4;
 }
 
-static insn_fn *alu_form(struct insn *i, unsigned op, int form)
+static const struct fastfn *alu_form(struct insn *i, unsigned op, int form)
 {
     if (!ok_size(i) || ((form == FORM_RM || form == FORM_MR || form == FORM_MI) && !ok_mem(i)))
         return NULL;
@@ -351,7 +382,7 @@ static insn_fn *alu_form(struct insn *i, unsigned op, int form)
 }
 
 /* 00-3D: ALU E,G / G,E / acc,imm (op in aux). */
-insn_fn *fast_alu(struct insn *i, uint32_t mode)
+const struct fastfn *fast_alu(struct insn *i, uint32_t mode)
 {
     if (!(mode & MODE_LONG64))
         return NULL;
@@ -375,12 +406,12 @@ insn_fn *fast_alu(struct insn *i, uint32_t mode)
         return alu_form(i, op, FORM_RI);
     case 0:
         if (op == ALU_CMP && i->mod == 3 && low_byte_reg(i, i->rm) && low_byte_reg(i, i->reg))
-            return cmp_rr1;
+            return &cmp_rr1_f;
         return NULL;
     case 4:
         if (op == ALU_CMP) {
             i->rm = R_AX;
-            return cmp_ri1;
+            return &cmp_ri1_f;
         }
         return NULL;
     default:
@@ -389,7 +420,7 @@ insn_fn *fast_alu(struct insn *i, uint32_t mode)
 }
 
 /* 80/81/83: group 1 with an immediate (op in ModRM.reg). */
-insn_fn *fast_grp1(struct insn *i, uint32_t mode)
+const struct fastfn *fast_grp1(struct insn *i, uint32_t mode)
 {
     if (!(mode & MODE_LONG64))
         return NULL;
@@ -398,14 +429,14 @@ insn_fn *fast_grp1(struct insn *i, uint32_t mode)
         if (op != ALU_CMP)
             return NULL;
         if (i->mod == 3)
-            return low_byte_reg(i, i->rm) ? cmp_ri1 : NULL;
-        return ok_mem(i) ? cmp_mi1 : NULL;
+            return low_byte_reg(i, i->rm) ? &cmp_ri1_f : NULL;
+        return ok_mem(i) ? &cmp_mi1_f : NULL;
     }
     return alu_form(i, op, i->mod == 3 ? FORM_RI : FORM_MI);
 }
 
 /* 84/85 TEST E,G; A8/A9 TEST acc,imm; F6/F7 /0 /1 TEST E,imm. */
-insn_fn *fast_test(struct insn *i, uint32_t mode)
+const struct fastfn *fast_test(struct insn *i, uint32_t mode)
 {
     if (!(mode & MODE_LONG64))
         return NULL;
@@ -414,11 +445,11 @@ insn_fn *fast_test(struct insn *i, uint32_t mode)
         i->rm = R_AX;
     if (i->opsize == 1) {
         if (modrm)
-            return i->mod == 3 && low_byte_reg(i, i->rm) && low_byte_reg(i, i->reg) ? test_rr1
+            return i->mod == 3 && low_byte_reg(i, i->rm) && low_byte_reg(i, i->reg) ? &test_rr1_f
                                                                                   : NULL;
         if (i->op == 0xa8 || i->mod == 3)
-            return i->op == 0xa8 || low_byte_reg(i, i->rm) ? test_ri1 : NULL;
-        return ok_mem(i) ? test_mi1 : NULL;
+            return i->op == 0xa8 || low_byte_reg(i, i->rm) ? &test_ri1_f : NULL;
+        return ok_mem(i) ? &test_mi1_f : NULL;
     }
     if (modrm)
         return alu_form(i, ALU_TEST, i->mod == 3 ? FORM_RR : FORM_MR);
@@ -437,7 +468,7 @@ AI uint64_t incdec_k(struct cpu *c, unsigned sz, uint64_t v, bool dec)
 }
 
 #define INCDEC_FORMS(N, DEC, SZ)                                                    \
-    FN(N##_r##SZ)                                                                   \
+    FNR(N##_r##SZ)                                                                   \
     {                                                                               \
         c->regs[i->rm] = incdec_k(c, SZ, gr(c, i->rm, SZ), DEC);                    \
         adv(c, i);                                                                  \
@@ -445,7 +476,7 @@ AI uint64_t incdec_k(struct cpu *c, unsigned sz, uint64_t v, bool dec)
     FN(N##_m##SZ)                                                                   \
     {                                                                               \
         uint64_t ea = ea64(c, i);                                                   \
-        uint8_t *p = host_w(c, lin64(c, i, ea), SZ);                                \
+        uint8_t *p = rmw_ptr(c, i, ea, SZ);                                         \
         if (likely(p)) {                                                            \
             hstore(p, incdec_k(c, SZ, hload(p, SZ), DEC), SZ);                      \
         } else {                                                                    \
@@ -459,24 +490,24 @@ INCDEC_FORMS(inc, false, 8)
 INCDEC_FORMS(dec, true, 4)
 INCDEC_FORMS(dec, true, 8)
 
-insn_fn *fast_incdec(struct insn *i, uint32_t mode)
+const struct fastfn *fast_incdec(struct insn *i, uint32_t mode)
 {
     if (!(mode & MODE_LONG64) || !ok_size(i))
         return NULL;
     bool dec = i->reg & 1, q = i->opsize == 8;
     if (i->mod == 3)
-        return dec ? (q ? dec_r8 : dec_r4) : (q ? inc_r8 : inc_r4);
+        return dec ? (q ? &dec_r8_f : &dec_r4_f) : (q ? &inc_r8_f : &inc_r4_f);
     if (!ok_mem(i))
         return NULL;
-    return dec ? (q ? dec_m8 : dec_m4) : (q ? inc_m8 : inc_m4);
+    return dec ? (q ? &dec_m8_f : &dec_m4_f) : (q ? &inc_m8_f : &inc_m4_f);
 }
 
 /* ---- MOV ---- */
 
-FN(mov_rr4) { c->regs[i->rm] = (uint32_t)c->regs[i->reg]; adv(c, i); }
-FN(mov_rr8) { c->regs[i->rm] = c->regs[i->reg]; adv(c, i); }
-FN(mov_ri4) { c->regs[i->rm] = (uint32_t)i->imm; adv(c, i); }
-FN(mov_ri8) { c->regs[i->rm] = i->imm; adv(c, i); }
+FNR(mov_rr4) { c->regs[i->rm] = (uint32_t)c->regs[i->reg]; adv(c, i); }
+FNR(mov_rr8) { c->regs[i->rm] = c->regs[i->reg]; adv(c, i); }
+FNR(mov_ri4) { c->regs[i->rm] = (uint32_t)i->imm; adv(c, i); }
+FNR(mov_ri8) { c->regs[i->rm] = i->imm; adv(c, i); }
 FN(mov_ld4) { c->regs[i->reg] = ld(c, i, ea64(c, i), 4); adv(c, i); }
 FN(mov_ld8) { c->regs[i->reg] = ld(c, i, ea64(c, i), 8); adv(c, i); }
 FN(mov_st4) { st(c, i, ea64(c, i), c->regs[i->reg], 4); adv(c, i); }
@@ -508,7 +539,7 @@ FN(mov_ld2)
 }
 
 /* 88/89/8A/8B MOV E,G / G,E; C6/C7 /0 MOV E,imm; B8+r MOV r,imm. */
-insn_fn *fast_mov(struct insn *i, uint32_t mode)
+const struct fastfn *fast_mov(struct insn *i, uint32_t mode)
 {
     if (!(mode & MODE_LONG64))
         return NULL;
@@ -516,14 +547,14 @@ insn_fn *fast_mov(struct insn *i, uint32_t mode)
     bool q = sz == 8;
     if (i->op >= 0xb8 && i->op <= 0xbf) {
         i->rm = (uint8_t)((i->op & 7) | ((i->rex & 1) << 3));
-        return sz == 8 ? mov_ri8 : sz == 4 ? mov_ri4 : NULL;
+        return sz == 8 ? &mov_ri8_f : sz == 4 ? &mov_ri4_f : NULL;
     }
     if (i->op == 0xc6 || i->op == 0xc7) {
         if (i->mod == 3)
-            return sz == 8 ? mov_ri8 : sz == 4 ? mov_ri4 : NULL;
+            return sz == 8 ? &mov_ri8_f : sz == 4 ? &mov_ri4_f : NULL;
         if (!ok_mem(i))
             return NULL;
-        return sz == 8 ? mov_mi8 : sz == 4 ? mov_mi4 : sz == 2 ? mov_mi2 : mov_mi1;
+        return sz == 8 ? &mov_mi8_f : sz == 4 ? &mov_mi4_f : sz == 2 ? &mov_mi2_f : &mov_mi1_f;
     }
     if (i->mod == 3) {
         if (!ok_size(i))
@@ -533,7 +564,7 @@ insn_fn *fast_mov(struct insn *i, uint32_t mode)
             i->rm = i->reg;
             i->reg = t;
         }
-        return q ? mov_rr8 : mov_rr4;
+        return q ? &mov_rr8_f : &mov_rr4_f;
     }
     if (!ok_mem(i))
         return NULL;
@@ -542,11 +573,11 @@ insn_fn *fast_mov(struct insn *i, uint32_t mode)
         bool high = !low_byte_reg(i, i->reg);
         if (high)
             i->reg = (uint8_t)(i->reg - 4);
-        return load ? (high ? mov_ld1h : mov_ld1) : (high ? mov_st1h : mov_st1);
+        return load ? (high ? &mov_ld1h_f : &mov_ld1_f) : (high ? &mov_st1h_f : &mov_st1_f);
     }
     if (sz == 2)
-        return load ? mov_ld2 : mov_st2;
-    return load ? (q ? mov_ld8 : mov_ld4) : (q ? mov_st8 : mov_st4);
+        return load ? &mov_ld2_f : &mov_st2_f;
+    return load ? (q ? &mov_ld8_f : &mov_ld4_f) : (q ? &mov_st8_f : &mov_st4_f);
 }
 
 /* ---- MOVZX / MOVSX / MOVSXD ---- */
@@ -555,22 +586,22 @@ insn_fn *fast_mov(struct insn *i, uint32_t mode)
  * way; sign extension depends on the destination size. */
 FN(movzb_ld) { c->regs[i->reg] = ld(c, i, ea64(c, i), 1); adv(c, i); }
 FN(movzw_ld) { c->regs[i->reg] = ld(c, i, ea64(c, i), 2); adv(c, i); }
-FN(movzb_rr) { c->regs[i->reg] = (uint8_t)c->regs[i->rm]; adv(c, i); }
-FN(movzb_rrh) { c->regs[i->reg] = (uint8_t)(c->regs[i->rm] >> 8); adv(c, i); }
-FN(movzw_rr) { c->regs[i->reg] = (uint16_t)c->regs[i->rm]; adv(c, i); }
+FNR(movzb_rr) { c->regs[i->reg] = (uint8_t)c->regs[i->rm]; adv(c, i); }
+FNR(movzb_rrh) { c->regs[i->reg] = (uint8_t)(c->regs[i->rm] >> 8); adv(c, i); }
+FNR(movzw_rr) { c->regs[i->reg] = (uint16_t)c->regs[i->rm]; adv(c, i); }
 FN(movsb_ld4) { c->regs[i->reg] = (uint32_t)(int8_t)ld(c, i, ea64(c, i), 1); adv(c, i); }
 FN(movsb_ld8) { c->regs[i->reg] = (uint64_t)(int8_t)ld(c, i, ea64(c, i), 1); adv(c, i); }
 FN(movsw_ld4) { c->regs[i->reg] = (uint32_t)(int16_t)ld(c, i, ea64(c, i), 2); adv(c, i); }
 FN(movsw_ld8) { c->regs[i->reg] = (uint64_t)(int16_t)ld(c, i, ea64(c, i), 2); adv(c, i); }
-FN(movsb_rr4) { c->regs[i->reg] = (uint32_t)(int8_t)c->regs[i->rm]; adv(c, i); }
-FN(movsb_rr8) { c->regs[i->reg] = (uint64_t)(int8_t)c->regs[i->rm]; adv(c, i); }
-FN(movsw_rr4) { c->regs[i->reg] = (uint32_t)(int16_t)c->regs[i->rm]; adv(c, i); }
-FN(movsw_rr8) { c->regs[i->reg] = (uint64_t)(int16_t)c->regs[i->rm]; adv(c, i); }
-FN(movsxd_rr) { c->regs[i->reg] = (uint64_t)(int32_t)c->regs[i->rm]; adv(c, i); }
+FNR(movsb_rr4) { c->regs[i->reg] = (uint32_t)(int8_t)c->regs[i->rm]; adv(c, i); }
+FNR(movsb_rr8) { c->regs[i->reg] = (uint64_t)(int8_t)c->regs[i->rm]; adv(c, i); }
+FNR(movsw_rr4) { c->regs[i->reg] = (uint32_t)(int16_t)c->regs[i->rm]; adv(c, i); }
+FNR(movsw_rr8) { c->regs[i->reg] = (uint64_t)(int16_t)c->regs[i->rm]; adv(c, i); }
+FNR(movsxd_rr) { c->regs[i->reg] = (uint64_t)(int32_t)c->regs[i->rm]; adv(c, i); }
 FN(movsxd_ld) { c->regs[i->reg] = (uint64_t)(int32_t)ld(c, i, ea64(c, i), 4); adv(c, i); }
 
 /* 0F B6/B7 MOVZX, 0F BE/BF MOVSX. */
-insn_fn *fast_movx(struct insn *i, uint32_t mode)
+const struct fastfn *fast_movx(struct insn *i, uint32_t mode)
 {
     if (!(mode & MODE_LONG64) || !ok_size(i))
         return NULL;
@@ -579,40 +610,40 @@ insn_fn *fast_movx(struct insn *i, uint32_t mode)
         if (!ok_mem(i))
             return NULL;
         if (!sx)
-            return word ? movzw_ld : movzb_ld;
-        return word ? (q ? movsw_ld8 : movsw_ld4) : (q ? movsb_ld8 : movsb_ld4);
+            return word ? &movzw_ld_f : &movzb_ld_f;
+        return word ? (q ? &movsw_ld8_f : &movsw_ld4_f) : (q ? &movsb_ld8_f : &movsb_ld4_f);
     }
     if (word)
-        return !sx ? movzw_rr : q ? movsw_rr8 : movsw_rr4;
+        return !sx ? &movzw_rr_f : q ? &movsw_rr8_f : &movsw_rr4_f;
     if (!low_byte_reg(i, i->rm)) {
         if (sx)
             return NULL;
         i->rm = (uint8_t)(i->rm - 4);
-        return movzb_rrh;
+        return &movzb_rrh_f;
     }
-    return !sx ? movzb_rr : q ? movsb_rr8 : movsb_rr4;
+    return !sx ? &movzb_rr_f : q ? &movsb_rr8_f : &movsb_rr4_f;
 }
 
 /* 63 in 64-bit mode with REX.W: MOVSXD. */
-insn_fn *fast_movsxd(struct insn *i, uint32_t mode)
+const struct fastfn *fast_movsxd(struct insn *i, uint32_t mode)
 {
     if (!(mode & MODE_LONG64) || i->opsize != 8)
         return NULL;
     if (i->mod == 3)
-        return movsxd_rr;
-    return ok_mem(i) ? movsxd_ld : NULL;
+        return &movsxd_rr_f;
+    return ok_mem(i) ? &movsxd_ld_f : NULL;
 }
 
 /* ---- LEA ---- */
 
-FN(lea4) { c->regs[i->reg] = (uint32_t)ea64(c, i); adv(c, i); }
-FN(lea8) { c->regs[i->reg] = ea64(c, i); adv(c, i); }
+FNR(lea4) { c->regs[i->reg] = (uint32_t)ea64(c, i); adv(c, i); }
+FNR(lea8) { c->regs[i->reg] = ea64(c, i); adv(c, i); }
 
-insn_fn *fast_lea(struct insn *i, uint32_t mode)
+const struct fastfn *fast_lea(struct insn *i, uint32_t mode)
 {
     if (!(mode & MODE_LONG64) || !ok_size(i) || !ok_mem(i))
         return NULL;
-    return i->opsize == 8 ? lea8 : lea4;
+    return i->opsize == 8 ? &lea8_f : &lea4_f;
 }
 
 /* ---- shifts and rotates on registers (C1, D1, D3: /0 /1 /4 /5 /6 /7) ---- */
@@ -658,12 +689,12 @@ AI uint64_t shift_k(struct cpu *c, unsigned op, unsigned sz, uint64_t v, unsigne
 
 /* ri: count in imm (non-zero, masked at decode); rc: count in CL. */
 #define SHIFT_FORMS(OP, N, SZ)                                                      \
-    FN(N##_ri##SZ)                                                                  \
+    FNR(N##_ri##SZ)                                                                  \
     {                                                                               \
         c->regs[i->rm] = shift_k(c, OP, SZ, gr(c, i->rm, SZ), (unsigned)i->imm);    \
         adv(c, i);                                                                  \
     }                                                                               \
-    FN(N##_rc##SZ)                                                                  \
+    FNR(N##_rc##SZ)                                                                  \
     {                                                                               \
         unsigned cnt = (unsigned)c->regs[R_CX] & (SZ == 8 ? 63 : 31);               \
         if (cnt)                                                                    \
@@ -679,13 +710,13 @@ SHIFT_BOTH(4, shl)
 SHIFT_BOTH(5, shr)
 SHIFT_BOTH(7, sar)
 
-#define SHIFT_ROW(N) { { N##_ri4, N##_ri8 }, { N##_rc4, N##_rc8 } }
-static insn_fn *const shift_tab[8][2][2] = {
+#define SHIFT_ROW(N) { { &N##_ri4_f, &N##_ri8_f }, { &N##_rc4_f, &N##_rc8_f } }
+static const struct fastfn *const shift_tab[8][2][2] = {
     [0] = SHIFT_ROW(rol), [1] = SHIFT_ROW(ror), [4] = SHIFT_ROW(shl),
     [5] = SHIFT_ROW(shr), [6] = SHIFT_ROW(shl), [7] = SHIFT_ROW(sar),
 };
 
-insn_fn *fast_shift(struct insn *i, uint32_t mode)
+const struct fastfn *fast_shift(struct insn *i, uint32_t mode)
 {
     if (!(mode & MODE_LONG64) || !ok_size(i) || i->mod != 3)
         return NULL;
@@ -722,24 +753,24 @@ AI void imul_k(struct cpu *c, const struct insn *i, unsigned sz, uint64_t a, uin
     c->cc_src2 = of ? (F_CF | F_OF) : 0;
 }
 
-FN(imul_rr4) { imul_k(c, i, 4, c->regs[i->rm], c->regs[i->reg]); adv(c, i); }
-FN(imul_rr8) { imul_k(c, i, 8, c->regs[i->rm], c->regs[i->reg]); adv(c, i); }
+FNR(imul_rr4) { imul_k(c, i, 4, c->regs[i->rm], c->regs[i->reg]); adv(c, i); }
+FNR(imul_rr8) { imul_k(c, i, 8, c->regs[i->rm], c->regs[i->reg]); adv(c, i); }
 FN(imul_rm4) { imul_k(c, i, 4, ld(c, i, ea64(c, i), 4), c->regs[i->reg]); adv(c, i); }
 FN(imul_rm8) { imul_k(c, i, 8, ld(c, i, ea64(c, i), 8), c->regs[i->reg]); adv(c, i); }
-FN(imul_rri4) { imul_k(c, i, 4, c->regs[i->rm], i->imm); adv(c, i); }
-FN(imul_rri8) { imul_k(c, i, 8, c->regs[i->rm], i->imm); adv(c, i); }
+FNR(imul_rri4) { imul_k(c, i, 4, c->regs[i->rm], i->imm); adv(c, i); }
+FNR(imul_rri8) { imul_k(c, i, 8, c->regs[i->rm], i->imm); adv(c, i); }
 FN(imul_rmi4) { imul_k(c, i, 4, ld(c, i, ea64(c, i), 4), i->imm); adv(c, i); }
 FN(imul_rmi8) { imul_k(c, i, 8, ld(c, i, ea64(c, i), 8), i->imm); adv(c, i); }
 
 /* 0F AF, 69, 6B. */
-insn_fn *fast_imul(struct insn *i, uint32_t mode)
+const struct fastfn *fast_imul(struct insn *i, uint32_t mode)
 {
     if (!(mode & MODE_LONG64) || !ok_size(i) || (i->mod != 3 && !ok_mem(i)))
         return NULL;
     bool q = i->opsize == 8, imm = i->op != 0xaf;
     if (i->mod == 3)
-        return imm ? (q ? imul_rri8 : imul_rri4) : (q ? imul_rr8 : imul_rr4);
-    return imm ? (q ? imul_rmi8 : imul_rmi4) : (q ? imul_rm8 : imul_rm4);
+        return imm ? (q ? &imul_rri8_f : &imul_rri4_f) : (q ? &imul_rr8_f : &imul_rr4_f);
+    return imm ? (q ? &imul_rmi8_f : &imul_rmi4_f) : (q ? &imul_rm8_f : &imul_rm4_f);
 }
 
 /* ---- branches, calls, stack ---- */
@@ -754,7 +785,7 @@ AI void jump64(struct cpu *c, uint64_t t)
 }
 
 #define JCC(N)                                                                      \
-    FN(jcc_##N)                                                                     \
+    FNR(jcc_##N)                                                                     \
     {                                                                               \
         if (cond_k(c, N))                                                           \
             jump64(c, c->rip + i->imm2);                                            \
@@ -763,31 +794,31 @@ AI void jump64(struct cpu *c, uint64_t t)
     }
 JCC(0) JCC(1) JCC(2) JCC(3) JCC(4) JCC(5) JCC(6) JCC(7)
 JCC(8) JCC(9) JCC(10) JCC(11) JCC(12) JCC(13) JCC(14) JCC(15)
-static insn_fn *const jcc_tab[16] = {
-    jcc_0, jcc_1, jcc_2, jcc_3, jcc_4, jcc_5, jcc_6, jcc_7,
-    jcc_8, jcc_9, jcc_10, jcc_11, jcc_12, jcc_13, jcc_14, jcc_15,
+static const struct fastfn *const jcc_tab[16] = {
+    &jcc_0_f, &jcc_1_f, &jcc_2_f, &jcc_3_f, &jcc_4_f, &jcc_5_f, &jcc_6_f, &jcc_7_f,
+    &jcc_8_f, &jcc_9_f, &jcc_10_f, &jcc_11_f, &jcc_12_f, &jcc_13_f, &jcc_14_f, &jcc_15_f,
 };
 
-FN(jmp_rel) { jump64(c, c->rip + i->imm2); }
+FNR(jmp_rel) { jump64(c, c->rip + i->imm2); }
 FN(call_rel)
 {
     uint64_t ret = c->rip + i->len;
-    push8(c, ret);
+    push8(c, i, ret);
     c->rip = c->rip + i->imm2;
 }
-FN(ret_near) { c->rip = pop8(c); }
-FN(push_r) { push8(c, c->regs[i->rm]); adv(c, i); }
-FN(push_i) { push8(c, i->imm); adv(c, i); }
+FN(ret_near) { c->rip = pop8(c, i); }
+FN(push_r) { push8(c, i, c->regs[i->rm]); adv(c, i); }
+FN(push_i) { push8(c, i, i->imm); adv(c, i); }
 FN(pop_r)
 {
-    uint64_t v = pop8(c);
+    uint64_t v = pop8(c, i);
     c->regs[i->rm] = v; /* POP RSP: the popped value wins */
     adv(c, i);
 }
-FN(nop64) { adv(c, i); }
+FNR(nop64) { adv(c, i); }
 
 /* 70-7F, 0F 80-8F. */
-insn_fn *fast_jcc(struct insn *i, uint32_t mode)
+const struct fastfn *fast_jcc(struct insn *i, uint32_t mode)
 {
     if (!(mode & MODE_LONG64))
         return NULL;
@@ -796,49 +827,49 @@ insn_fn *fast_jcc(struct insn *i, uint32_t mode)
 }
 
 /* E8 CALL rel32, E9/EB JMP rel, C3 RET. */
-insn_fn *fast_branch(struct insn *i, uint32_t mode)
+const struct fastfn *fast_branch(struct insn *i, uint32_t mode)
 {
     if (!(mode & MODE_LONG64))
         return NULL;
     i->imm2 = i->len + i->imm;
     switch (i->op) {
-    case 0xe8: return call_rel;
-    case 0xe9: case 0xeb: return jmp_rel;
-    case 0xc3: return i->opsize == 8 ? ret_near : NULL;
+    case 0xe8: return &call_rel_f;
+    case 0xe9: case 0xeb: return &jmp_rel_f;
+    case 0xc3: return i->opsize == 8 ? &ret_near_f : NULL;
     default: return NULL;
     }
 }
 
 /* 50+r PUSH, 58+r POP, 68/6A PUSH imm (64-bit operand size only). */
-insn_fn *fast_stack(struct insn *i, uint32_t mode)
+const struct fastfn *fast_stack(struct insn *i, uint32_t mode)
 {
     if (!(mode & MODE_LONG64) || i->opsize != 8)
         return NULL;
     if (i->op == 0x68 || i->op == 0x6a)
-        return push_i;
+        return &push_i_f;
     i->rm = (uint8_t)((i->op & 7) | ((i->rex & 1) << 3));
-    return (i->op & 8) ? pop_r : push_r;
+    return (i->op & 8) ? &pop_r_f : &push_r_f;
 }
 
 /* 90 (NOP/PAUSE, not XCHG r8), 0F 18-1F hint NOPs. */
-insn_fn *fast_nop(struct insn *i, uint32_t mode)
+const struct fastfn *fast_nop(struct insn *i, uint32_t mode)
 {
     if (!(mode & MODE_LONG64))
         return NULL;
     if (i->map == 0 && (i->op != 0x90 || (i->rex & 1)))
         return NULL; /* XCHG r, rAX (with REX.B: XCHG R8, RAX) */
-    return nop64;
+    return &nop64_f;
 }
 
 /* ---- CMOVcc, SETcc ---- */
 
-FN(cmov_rr4)
+FNR(cmov_rr4)
 {
     uint64_t v = (uint32_t)c->regs[i->rm];
     c->regs[i->reg] = cond_k(c, i->op & 15) ? v : (uint32_t)c->regs[i->reg];
     adv(c, i);
 }
-FN(cmov_rr8)
+FNR(cmov_rr8)
 {
     if (cond_k(c, i->op & 15))
         c->regs[i->reg] = c->regs[i->rm];
@@ -857,7 +888,7 @@ FN(cmov_rm8)
         c->regs[i->reg] = v;
     adv(c, i);
 }
-FN(setcc_r)
+FNR(setcc_r)
 {
     c->regs[i->rm] = (c->regs[i->rm] & ~0xffULL) | cond_k(c, i->op & 15);
     adv(c, i);
@@ -869,22 +900,22 @@ FN(setcc_m)
 }
 
 /* 0F 40-4F. */
-insn_fn *fast_cmov(struct insn *i, uint32_t mode)
+const struct fastfn *fast_cmov(struct insn *i, uint32_t mode)
 {
     if (!(mode & MODE_LONG64) || !ok_size(i))
         return NULL;
     bool q = i->opsize == 8;
     if (i->mod == 3)
-        return q ? cmov_rr8 : cmov_rr4;
-    return ok_mem(i) ? (q ? cmov_rm8 : cmov_rm4) : NULL;
+        return q ? &cmov_rr8_f : &cmov_rr4_f;
+    return ok_mem(i) ? (q ? &cmov_rm8_f : &cmov_rm4_f) : NULL;
 }
 
 /* 0F 90-9F. */
-insn_fn *fast_setcc(struct insn *i, uint32_t mode)
+const struct fastfn *fast_setcc(struct insn *i, uint32_t mode)
 {
     if (!(mode & MODE_LONG64))
         return NULL;
     if (i->mod == 3)
-        return low_byte_reg(i, i->rm) ? setcc_r : NULL;
-    return ok_mem(i) ? setcc_m : NULL;
+        return low_byte_reg(i, i->rm) ? &setcc_r_f : NULL;
+    return ok_mem(i) ? &setcc_m_f : NULL;
 }

@@ -40,10 +40,15 @@ enum opflags {
     OPF_FORCEREG = 1 << 23, /* ModRM always names registers (MOV CR/DR): mod is ignored */
 };
 
+/* A specialised handler (fast.c): the plain and the threaded entry. */
+struct fastfn {
+    insn_fn *fn, *run;
+};
+
 /* A fast-path selector (fast.c): after decoding, may return a specialised
  * handler for this instruction's shape in this mode (and set up the record
- * for it), or NULL to keep `fn`. */
-typedef insn_fn *fast_sel(struct insn *i, uint32_t mode);
+ * for it), or NULL to keep the generic one. */
+typedef const struct fastfn *fast_sel(struct insn *i, uint32_t mode);
 
 struct opdesc {
     insn_fn *fn;
@@ -75,6 +80,32 @@ fast_sel fast_alu, fast_grp1, fast_test, fast_incdec, fast_mov, fast_movx, fast_
 /* Handlers every group may use. */
 insn_fn op_ud;     /* #UD */
 insn_fn op_nop;
+/* The threaded entry of a generic handler: fn, then the next instruction. */
+insn_fn insn_run_generic;
+/* The threaded entry after a block's last instruction: back to the run loop. */
+insn_fn insn_block_end;
+
+/* Threaded dispatch inside a block (soft.c run_blocks): each instruction's
+ * `run` entry does its work and then calls the next record's, in tail
+ * position, so each handler has its own indirect jump (better predicted
+ * than one shared call site).  A block ends with a record whose `run` is
+ * insn_block_end.  stop_block is only ever set by code that may run from a
+ * generic handler or a memory access's slow path: those check it and stop
+ * (recording where in c->stop_at); register-only handlers need not. */
+static inline void insn_next(struct cpu *c, const struct insn *i)
+{
+    const struct insn *n = i + 1;
+    n->run(c, n);
+}
+
+static inline void insn_next_checked(struct cpu *c, const struct insn *i)
+{
+    if (unlikely(c->stop_block)) {
+        c->stop_at = i;
+        return;
+    }
+    insn_next(c, i);
+}
 
 /* Advance RIP past the instruction (non-branch handlers end with this). */
 static inline void next(struct cpu *c, const struct insn *i)

@@ -36,6 +36,16 @@ bool soft_page_has_code(struct soft *s, uint64_t pa)
     return k < s->ram_pages && s->page_blocks[k];
 }
 
+/* Forget this CPU's linear-PC -> block associations (the jump cache and
+ * the block links it made): its translations or the blocks changed.  The
+ * generation numbers are unique across CPUs, so a link one CPU made is
+ * never followed by another (whose page tables may differ). */
+void soft_jc_clear(struct cpu *c)
+{
+    memset(c->jc, 0, sizeof(c->jc));
+    c->link_gen = __atomic_add_fetch(&c->soft->link_gen_next, 1, __ATOMIC_RELAXED);
+}
+
 static void flush_cache(struct soft *s)
 {
     memset(s->hash, 0, sizeof(*s->hash) << s->hash_bits);
@@ -44,7 +54,7 @@ static void flush_cache(struct soft *s)
     s->cache_flushes++;
     for (unsigned i = 0; i < s->ncpus; i++) {
         s->cpus[i]->stop_block = true;
-        memset(s->cpus[i]->jc, 0, sizeof(s->cpus[i]->jc));
+        soft_jc_clear(s->cpus[i]);
     }
 }
 
@@ -138,7 +148,7 @@ static struct block *decode_block(struct cpu *c, uint64_t lin, uint64_t pa, bool
                                   struct block *scratch)
 {
     struct soft *s = c->soft;
-    size_t need = sizeof(struct block) + BLOCK_MAX_INSNS * sizeof(struct insn);
+    size_t need = sizeof(struct block) + (BLOCK_MAX_INSNS + 1) * sizeof(struct insn);
     struct block *b = scratch;
     if (cacheable) {
         if (s->arena_used + need > s->arena_size)
@@ -149,6 +159,8 @@ static struct block *decode_block(struct cpu *c, uint64_t lin, uint64_t pa, bool
     b->mode = c->mode;
     b->ninsns = 0;
     b->bytes = 0;
+    memset(b->link, 0, sizeof(b->link)); /* generation 0: never valid */
+    b->link_next = 0;
     uint64_t at = lin;
     while (b->ninsns < (cacheable ? BLOCK_MAX_INSNS : 1)) {
         struct insn *i = &b->insns[b->ninsns];
@@ -168,14 +180,15 @@ static struct block *decode_block(struct cpu *c, uint64_t lin, uint64_t pa, bool
         if (i->end)
             break;
     }
+    b->insns[b->ninsns].run = insn_block_end;
     if (!cacheable)
         return b;
     if (((lin & 0xfff) + b->bytes) > 4096) {
         /* A single instruction straddling pages: do not cache. */
-        memcpy(scratch, b, sizeof(struct block) + sizeof(struct insn));
+        memcpy(scratch, b, sizeof(struct block) + 2 * sizeof(struct insn));
         return scratch;
     }
-    s->arena_used += sizeof(struct block) + b->ninsns * sizeof(struct insn);
+    s->arena_used += sizeof(struct block) + (b->ninsns + 1) * sizeof(struct insn);
     s->arena_used = (s->arena_used + 15) & ~(size_t)15;
     unsigned h = hash_of(s, pa, b->mode);
     b->hash_next = s->hash[h];
@@ -300,29 +313,43 @@ void soft_check_events(struct cpu *c)
 
 /* ---- the run loop ---- */
 
-/* Run decoded blocks, following on to the next block (found through the
- * jump cache) for as long as nothing needs the run loop's attention: no
- * event posted, no stop_block, IF not newly set, no TF, no trace, budget
- * left (c->icount below `end`).  Returns to soft_run_cpu, which does the
- * event checks, decodes on a jump-cache miss and delivers faults.  Kept out
- * of soft_run_cpu so the hot state stays in registers (setjmp there forces
- * its locals to memory).  Retired instructions are added to c->icount per
- * block, so a fault loses none of the blocks completed before it. */
-static __attribute__((noinline)) void run_blocks(struct cpu *c, const struct block *b,
-                                                 uint64_t end)
+/* The block that follows `b` when execution continues at linear `lin`: from
+ * b's links (direct branches and fall-through: one or two successors), or
+ * through the jump cache, which then gets linked.  NULL: ask find_block. */
+static inline struct block *next_block(struct cpu *c, struct block *b, uint64_t lin)
+{
+    for (int k = 0; k < 2; k++)
+        if (b->link[k].pc == lin && b->link[k].gen == c->link_gen)
+            return b->link[k].b;
+    unsigned j = jc_index(lin);
+    struct block *nb = c->jc[j].b;
+    if (!nb || c->jc[j].pc != lin)
+        return NULL;
+    unsigned k = b->link_next;
+    b->link_next = (uint8_t)(k ^ 1);
+    b->link[k].pc = lin;
+    b->link[k].b = nb;
+    b->link[k].gen = c->link_gen;
+    return nb;
+}
+
+/* Run decoded blocks, following on to the next block for as long as nothing
+ * needs the run loop's attention: no event posted, no stop_block, IF not
+ * newly set, no TF, no trace, budget left (c->icount below `end`).  Returns
+ * to soft_run_cpu, which does the event checks, decodes on a miss and
+ * delivers faults.  Kept out of soft_run_cpu so the hot state stays in
+ * registers (setjmp there forces its locals to memory).  Retired
+ * instructions are added to c->icount per block, so a fault loses none of
+ * the blocks completed before it. */
+static __attribute__((noinline)) void run_blocks(struct cpu *c, struct block *b, uint64_t end)
 {
     for (;;) {
-        const struct insn *i = b->insns, *e = i + b->ninsns;
         c->stop_block = false;
-        for (; i < e; i++) {
-            i->fn(c, i);
-            if (unlikely(c->stop_block)) {
-                i++;
-                break;
-            }
-        }
+        c->stop_at = NULL;
+        b->insns[0].run(c, b->insns);
+        uint64_t n = c->stop_at ? (uint64_t)(c->stop_at - b->insns) + 1 : b->ninsns;
         /* Other threads read it for -icount time: publish with one store. */
-        __atomic_store_n(&c->icount, c->icount + (uint64_t)(i - b->insns), __ATOMIC_RELAXED);
+        __atomic_store_n(&c->icount, c->icount + n, __ATOMIC_RELAXED);
         if (c->stop_block || c->icount >= end || atomic_load_explicit(&c->irq_req,
                                                                       memory_order_relaxed))
             return;
@@ -330,10 +357,8 @@ static __attribute__((noinline)) void run_blocks(struct cpu *c, const struct blo
         if ((fl & F_TF) || ((fl & F_IF) && !c->last_if) || c->intr_shadow || c->trace_block)
             return;
         c->last_if = fl & F_IF;
-        uint64_t lin = pc_lin(c);
-        unsigned j = jc_index(lin);
-        const struct block *nb = c->jc[j].b;
-        if (!nb || c->jc[j].pc != lin || nb->mode != c->mode)
+        struct block *nb = next_block(c, b, pc_lin(c));
+        if (!nb || nb->mode != c->mode)
             return;
         b = nb;
     }
@@ -545,6 +570,7 @@ struct soft *soft_new(struct machine *m, char **err)
         c->m = m;
         c->soft = s;
         c->trace_block = s->trace_block;
+        c->link_gen = ++s->link_gen_next;
         c->tsc_hz = 2000000000ULL;
         c->link = (struct cpu_link){ cpu_signal, c };
         m->cpu_links[i] = c->link;
