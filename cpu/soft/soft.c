@@ -391,15 +391,20 @@ void soft_run_cpu(struct cpu *c, uint64_t budget)
         deliveries = deliveries + 1;
     }
     while (c->icount - start + deliveries < budget && !c->soft->stop_req) {
-        /* Events are checked when an APIC posted one, or when IF just went
-         * from 0 to 1 (an interrupt may have waited); never in the shadow
-         * of STI / MOV SS. */
+        /* Events are checked when an APIC posted one, or when IF went from
+         * 0 to 1 since the last check (an interrupt may have waited: its
+         * signal was consumed while IF was 0); never in the shadow of STI /
+         * MOV SS.  The shadow does not count as a check: after "STI; HLT"
+         * the next boundary still sees the 0 -> 1 transition and takes the
+         * waiting interrupt instead of sleeping on it. */
         bool ifl = c->eflags & F_IF;
-        if (c->intr_shadow)
+        if (c->intr_shadow) {
             c->intr_shadow = false;
-        else if (atomic_load(&c->irq_req) || (ifl && !c->last_if))
-            soft_check_events(c);
-        c->last_if = c->eflags & F_IF;
+        } else {
+            if (atomic_load(&c->irq_req) || (ifl && !c->last_if))
+                soft_check_events(c);
+            c->last_if = c->eflags & F_IF;
+        }
         if (c->halted)
             return;
         TRACE(&c->m->log, c->soft->trace_block, "soft.block: cpu %u %04x:%016llx mode %x",
