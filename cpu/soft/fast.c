@@ -677,7 +677,7 @@ AI uint64_t shift_k(struct cpu *c, unsigned op, unsigned sz, uint64_t v, unsigne
         c->cc_src2 = (cf ? F_CF : 0) | ((v & top) ? F_OF : 0);
         return r;
     default: { /* SAR */
-        int64_t sv = sz == 8 ? (int64_t)v : (int32_t)v;
+        int64_t sv = sext(v, sz);
         r = (uint64_t)(sv >> cnt) & m;
         cf = (sv >> (cnt - 1)) & 1;
         cc_set(c, CC_SAR, sz, r, v, cnt);
@@ -710,6 +710,26 @@ SHIFT_BOTH(4, shl)
 SHIFT_BOTH(5, shr)
 SHIFT_BOTH(7, sar)
 
+/* 16-bit operands, count from imm/1 in 1..15 (decode-time): the upper 48
+ * bits of the register are kept. */
+#define SHIFT16(OP, N)                                                              \
+    FNR(N##_ri2)                                                                    \
+    {                                                                               \
+        uint64_t v = c->regs[i->rm];                                                \
+        uint64_t r = shift_k(c, OP, 2, v & 0xffff, (unsigned)i->imm);               \
+        c->regs[i->rm] = (v & ~0xffffULL) | r;                                      \
+        adv(c, i);                                                                  \
+    }
+SHIFT16(0, rol)
+SHIFT16(1, ror)
+SHIFT16(4, shl)
+SHIFT16(5, shr)
+SHIFT16(7, sar)
+static const struct fastfn *const shift16_tab[8] = {
+    [0] = &rol_ri2_f, [1] = &ror_ri2_f, [4] = &shl_ri2_f, [5] = &shr_ri2_f, [6] = &shl_ri2_f,
+    [7] = &sar_ri2_f,
+};
+
 #define SHIFT_ROW(N) { { &N##_ri4_f, &N##_ri8_f }, { &N##_rc4_f, &N##_rc8_f } }
 static const struct fastfn *const shift_tab[8][2][2] = {
     [0] = SHIFT_ROW(rol), [1] = SHIFT_ROW(ror), [4] = SHIFT_ROW(shl),
@@ -718,12 +738,23 @@ static const struct fastfn *const shift_tab[8][2][2] = {
 
 const struct fastfn *fast_shift(struct insn *i, uint32_t mode)
 {
-    if (!(mode & MODE_LONG64) || !ok_size(i) || i->mod != 3)
+    if (!(mode & MODE_LONG64) || i->mod != 3)
         return NULL;
     unsigned op = i->reg & 7;
-    bool q = i->opsize == 8;
     if (!shift_tab[op][0][0])
         return NULL; /* RCL, RCR */
+    if (i->opsize == 2) {
+        /* Counts of 16 and more (masked to 5 bits) have their own flag
+         * rules in the generic handler; so has CL. */
+        unsigned cnt = i->op == 0xd1 ? 1 : i->op == 0xc1 ? (unsigned)i->imm & 31 : 0;
+        if (cnt == 0 || cnt > 15)
+            return NULL;
+        i->imm = cnt;
+        return shift16_tab[op];
+    }
+    if (!ok_size(i))
+        return NULL;
+    bool q = i->opsize == 8;
     if (i->op == 0xd3)
         return shift_tab[op][1][q];
     unsigned cnt = i->op == 0xd1 ? 1 : (unsigned)i->imm & (q ? 63 : 31);
@@ -771,6 +802,77 @@ const struct fastfn *fast_imul(struct insn *i, uint32_t mode)
     if (i->mod == 3)
         return imm ? (q ? &imul_rri8_f : &imul_rri4_f) : (q ? &imul_rr8_f : &imul_rr4_f);
     return imm ? (q ? &imul_rmi8_f : &imul_rmi4_f) : (q ? &imul_rm8_f : &imul_rm4_f);
+}
+
+/* ---- group 3 (F7): NOT, NEG, MUL, IMUL on registers ---- */
+
+#define GRP3_FORMS(SZ)                                                              \
+    FNR(not_r##SZ)                                                                  \
+    {                                                                               \
+        c->regs[i->rm] = gr(c, i->rm, SZ) ^ size_mask(SZ);                          \
+        adv(c, i);                                                                  \
+    }                                                                               \
+    FNR(neg_r##SZ)                                                                  \
+    {                                                                               \
+        c->regs[i->rm] = alu_k(c, ALU_SUB, SZ, 0, gr(c, i->rm, SZ));                \
+        adv(c, i);                                                                  \
+    }                                                                               \
+    FNR(mul_r##SZ) { mul1_k(c, SZ, gr(c, i->rm, SZ), false); adv(c, i); }          \
+    FNR(imul1_r##SZ) { mul1_k(c, SZ, gr(c, i->rm, SZ), true); adv(c, i); }
+
+/* MUL/IMUL r/m: rDX:rAX = rAX * src; CF = OF = the high half is
+ * significant (as do_mul in ops_int.c). */
+AI void mul1_k(struct cpu *c, unsigned sz, uint64_t src, bool sign)
+{
+    uint64_t a = gr(c, R_AX, sz), lo, hi;
+    bool of;
+    if (sz == 8) {
+        if (sign) {
+            __int128 p = (__int128)(int64_t)a * (int64_t)src;
+            lo = (uint64_t)p;
+            hi = (uint64_t)((unsigned __int128)p >> 64);
+            of = p != (__int128)(int64_t)lo;
+        } else {
+            unsigned __int128 p = (unsigned __int128)a * src;
+            lo = (uint64_t)p;
+            hi = (uint64_t)(p >> 64);
+            of = hi != 0;
+        }
+    } else {
+        if (sign) {
+            int64_t p = (int64_t)(int32_t)a * (int32_t)src;
+            lo = (uint32_t)p;
+            hi = (uint32_t)((uint64_t)p >> 32);
+            of = p != (int32_t)p;
+        } else {
+            uint64_t p = a * src;
+            lo = (uint32_t)p;
+            hi = p >> 32;
+            of = hi != 0;
+        }
+    }
+    c->regs[R_AX] = lo;
+    c->regs[R_DX] = hi;
+    cc_set(c, CC_MUL, sz, lo, 0, 0);
+    c->cc_src2 = of ? (F_CF | F_OF) : 0;
+}
+
+GRP3_FORMS(4)
+GRP3_FORMS(8)
+
+/* F7 /2 /3 /4 /5 with a register operand. */
+const struct fastfn *fast_grp3(struct insn *i, uint32_t mode)
+{
+    if (!(mode & MODE_LONG64) || !ok_size(i) || i->mod != 3)
+        return NULL;
+    bool q = i->opsize == 8;
+    switch (i->reg & 7) {
+    case 2: return q ? &not_r8_f : &not_r4_f;
+    case 3: return q ? &neg_r8_f : &neg_r4_f;
+    case 4: return q ? &mul_r8_f : &mul_r4_f;
+    case 5: return q ? &imul1_r8_f : &imul1_r4_f;
+    default: return NULL;
+    }
 }
 
 /* ---- branches, calls, stack ---- */

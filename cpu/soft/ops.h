@@ -75,7 +75,7 @@ extern const struct optable ops_sse_table;
 /* fast.c: selectors for the integer group's hot instructions. */
 fast_sel fast_alu, fast_grp1, fast_test, fast_incdec, fast_mov, fast_movx, fast_movsxd,
     fast_lea, fast_shift, fast_imul, fast_jcc, fast_branch, fast_stack, fast_nop, fast_cmov,
-    fast_setcc;
+    fast_setcc, fast_grp3;
 
 /* Handlers every group may use. */
 insn_fn op_ud;     /* #UD */

@@ -1159,9 +1159,9 @@ static const struct opdesc grp3_b[8] = {
     E(op_grp3, OPF_BYTE), E(op_grp3, OPF_BYTE), E(op_grp3, OPF_BYTE), E(op_grp3, OPF_BYTE),
 };
 static const struct opdesc grp3_v[8] = {
-    F(op_grp3, OPF_IMMZ, fast_test), F(op_grp3, OPF_IMMZ, fast_test), E(op_grp3, OPF_LOCKOK),
-    E(op_grp3, OPF_LOCKOK),
-    E(op_grp3, 0), E(op_grp3, 0), E(op_grp3, 0), E(op_grp3, 0),
+    F(op_grp3, OPF_IMMZ, fast_test), F(op_grp3, OPF_IMMZ, fast_test),
+    F(op_grp3, OPF_LOCKOK, fast_grp3), F(op_grp3, OPF_LOCKOK, fast_grp3),
+    F(op_grp3, 0, fast_grp3), F(op_grp3, 0, fast_grp3), E(op_grp3, 0), E(op_grp3, 0),
 };
 static const struct opdesc grp4[8] = {
     E(op_incdec_rm, OPF_BYTE | OPF_LOCKOK), E(op_incdec_rm, OPF_BYTE | OPF_LOCKOK),

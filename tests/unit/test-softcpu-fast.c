@@ -250,6 +250,39 @@ static void test_shift_forms(void)
     }
 }
 
+static void test_shift16_grp3_forms(void)
+{
+    static const char *const ops[] = { "rol", "ror", "shl", "shr", "sar" };
+    GString *per = g_string_new("");
+    unsigned off = 0;
+    for (size_t k = 0; k < ARRAY_SIZE(ops); k++) {
+        static const int counts[] = { 1, 5, 15, 16, 17 };
+        for (size_t n = 0; n < ARRAY_SIZE(counts); n++) {
+            g_string_append_printf(per, " mov %%rax, %%r8\n sub %%rdx, %%r11\n %sw $%d, %%r8w\n"
+                                   " pushfq\n pop %%r10\n mov %%r8, %u(%%rdi)\n mov %%r10, %u(%%rdi)\n",
+                                   ops[k], counts[n], off, off + 8);
+            off += 16;
+        }
+        g_string_append_printf(per, " mov %%rax, %%r8\n %sw %%r8w\n pushfq\n pop %%r10\n"
+                               " mov %%r8, %u(%%rdi)\n mov %%r10, %u(%%rdi)\n", ops[k], off, off + 8);
+        off += 16;
+    }
+    static const char *const g3[] = { "not", "neg", "mul", "imul" };
+    for (size_t k = 0; k < ARRAY_SIZE(g3); k++)
+        for (int q = 0; q < 2; q++) {
+            g_string_append_printf(per, " push %%rax\n push %%rdx\n mov %%rdx, %%r8\n %s%s %s\n"
+                                   " pushfq\n pop %%r10\n mov %%rax, %u(%%rdi)\n mov %%rdx, %u(%%rdi)\n"
+                                   " mov %%r8, %u(%%rdi)\n mov %%r10, %u(%%rdi)\n pop %%rdx\n pop %%rax\n",
+                                   g3[k], q ? "q" : "l", q ? "%r8" : "%r8d", off, off + 8, off + 16,
+                                   off + 24);
+            off += 32;
+        }
+    g_assert_cmpuint(off, <=, 1024);
+    char *code = g_string_free(per, false);
+    over_pairs(1024, code);
+    g_free(code);
+}
+
 static void test_imul_forms(void)
 {
     over_pairs(96, " mov %rax, %r8\n imul %rdx, %r8\n pushfq\n pop %r10\n mov %r8, 0(%rdi)\n"
@@ -401,6 +434,13 @@ static void test_selectors(void)
         { "setz r8", { 0x0f, 0x94, 0xc0 }, 3, true },
         { "setz ah", { 0x0f, 0x94, 0xc4 }, 3, false },
         { "adc r64,r64", { 0x48, 0x11, 0xd8 }, 3, true },
+        { "shr r16,5", { 0x66, 0xc1, 0xe8, 0x05 }, 4, true },
+        { "shr r16,16", { 0x66, 0xc1, 0xe8, 0x10 }, 4, false },
+        { "shr r16,cl", { 0x66, 0xd3, 0xe8 }, 3, false },
+        { "neg r32", { 0xf7, 0xd8 }, 2, true },
+        { "mul r64", { 0x48, 0xf7, 0xe3 }, 3, true },
+        { "div r32", { 0xf7, 0xf3 }, 2, false },
+        { "neg m32", { 0xf7, 0x1b }, 2, false },
     };
     struct soft_test *st = st_new(ST_LONG64);
     struct cpu *c = st->c;
@@ -622,6 +662,7 @@ int main(int argc, char **argv)
     g_test_add_func("/softcpu-fast/alu-byte-forms", test_alu_byte_forms);
     g_test_add_func("/softcpu-fast/incdec-forms", test_incdec_forms);
     g_test_add_func("/softcpu-fast/shift-forms", test_shift_forms);
+    g_test_add_func("/softcpu-fast/shift16-grp3-forms", test_shift16_grp3_forms);
     g_test_add_func("/softcpu-fast/imul-forms", test_imul_forms);
     g_test_add_func("/softcpu-fast/mov-forms", test_mov_forms);
     g_test_add_func("/softcpu-fast/cond-forms", test_cond_forms);
