@@ -232,6 +232,7 @@ struct cpu {
 
     bool stop_block;       /* leave the current block after this insn */
     const struct insn *stop_at; /* the instruction after which it stopped */
+    bool yield;            /* PAUSE: end this vCPU's slice (soft_run_cpu) */
     bool trace_block;      /* -d trace:soft.block: back to the run loop per block */
     bool fast_off;         /* tests: decode to the generic handlers only (fast.c) */
     _Atomic unsigned irq_req; /* enum cpu_signal bits posted by the APIC */

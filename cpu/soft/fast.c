@@ -958,8 +958,8 @@ const struct fastfn *fast_nop(struct insn *i, uint32_t mode)
 {
     if (!(mode & MODE_LONG64))
         return NULL;
-    if (i->map == 0 && (i->op != 0x90 || (i->rex & 1)))
-        return NULL; /* XCHG r, rAX (with REX.B: XCHG R8, RAX) */
+    if (i->map == 0 && (i->op != 0x90 || (i->rex & 1) || i->rep == 0xf3))
+        return NULL; /* XCHG r, rAX (with REX.B: XCHG R8, RAX); PAUSE yields */
     return &nop64_f;
 }
 

@@ -469,6 +469,12 @@ static void op_xchg_ax(struct cpu *c, const struct insn *i)
 {
     unsigned r = (i->op & 7) | ((i->rex & 1) << 3), sz = i->opsize;
     if (r == 0 && i->op == 0x90) { /* NOP, or PAUSE with F3 */
+        if (i->rep == 0xf3) {
+            /* A spin-wait loop: the vCPU it waits for runs in this thread,
+             * so end this one's slice (as pause-loop exiting would). */
+            c->yield = true;
+            c->stop_block = true;
+        }
         next(c, i);
         return;
     }

@@ -390,7 +390,8 @@ void soft_run_cpu(struct cpu *c, uint64_t budget)
         c->delivering = false;
         deliveries = deliveries + 1;
     }
-    while (c->icount - start + deliveries < budget && !c->soft->stop_req) {
+    c->yield = false;
+    while (c->icount - start + deliveries < budget && !c->soft->stop_req && !c->yield) {
         /* Events are checked when an APIC posted one, or when IF went from
          * 0 to 1 since the last check (an interrupt may have waited: its
          * signal was consumed while IF was 0); never in the shadow of STI /

@@ -427,6 +427,7 @@ static void test_selectors(void)
         { "pop r64", { 0x5b }, 1, true },
         { "push imm8", { 0x6a, 0x01 }, 2, true },
         { "nop", { 0x90 }, 1, true },
+        { "pause", { 0xf3, 0x90 }, 2, false },
         { "xchg r8,rax", { 0x41, 0x90 }, 2, false },
         { "xchg ecx,eax", { 0x91 }, 1, false },
         { "nopl", { 0x0f, 0x1f, 0x00 }, 3, true },
