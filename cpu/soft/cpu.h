@@ -121,7 +121,7 @@ struct insn;
 typedef void insn_fn(struct cpu *c, const struct insn *i);
 
 struct insn {
-    insn_fn *fn;      /* run this instruction */
+    insn_fn *fn;      /* run this instruction (the generic handler) */
     insn_fn *run;     /* run it, then the rest of the block (ops.h insn_next) */
     uint8_t len;
     uint8_t opsize;   /* 1, 2, 4, 8 (bytes) */
@@ -178,7 +178,7 @@ struct tlb_entry {
     uintptr_t addend;             /* host = linear + addend (fast path) */
     uint64_t paddr;               /* physical page */
     bool global;
-};
+} __attribute__((aligned(64)));  /* one cache line; the index scales by a shift */
 
 /* mode bits (struct cpu.mode): everything that changes how bytes decode or
  * which TLB applies.  Part of the block key. */

@@ -293,10 +293,9 @@ unsigned cpu_decode(struct cpu *c, uint64_t lin, struct insn *i)
     if (i->rip_rel)
         i->disp += s.pos; /* relative to the next instruction */
     if (d->fast && !c->fast_off) {
-        const struct fastfn *f = d->fast(i, c->mode);
+        insn_fn *f = d->fast(i, c->mode);
         if (f) {
-            i->fn = f->fn;
-            i->run = f->run;
+            i->run = f;
             /* The CPL is part of the block key: the TLB to use is fixed. */
             i->tlb_off = (c->mode & MODE_CPL3) ? offsetof(struct cpu, tlb[1])
                                                : offsetof(struct cpu, tlb[0]);

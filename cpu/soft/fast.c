@@ -8,50 +8,56 @@
  * descriptor that has a `fast` selector (ops.h) gets a second look after
  * decoding: when the CPU is in 64-bit mode and the instruction has a common
  * shape (32/64-bit operands, register/register, register/memory with
- * 64-bit addressing, register/immediate), the selector returns a handler
- * that does exactly that shape with constant sizes, the memory fast path
- * inline (a TLB hit: one compare and a host load/store) and RIP advanced
- * without masking.  Everything else keeps the generic handler.
+ * 64-bit addressing, register/immediate), the selector returns a threaded
+ * entry (insn.run, see ops.h) that does exactly that shape with constant
+ * sizes, the TLB hit inline and RIP advanced without masking, then runs
+ * the block's next instruction.
  *
- * The results are those of the generic handlers bit for bit (the same
- * lazy-flag records, the same fault order, the same slow paths on a TLB
- * miss), so the SDM references are those of ops_int.c; the unit tests and
- * the differential test against KVM cover both.
+ * The generic handler stays in insn.fn: single-stepping (TF) runs it, and
+ * so does a fast handler whose memory operand misses the TLB fast path (a
+ * TLB miss, a page crossing, MMIO, a page holding code, a fault): it checks
+ * before changing anything and hands the whole instruction to the generic
+ * handler (insn_run_generic), which takes the slow path with all its
+ * checks.  So a fast handler needs only the common case, and its results
+ * are the generic handler's bit for bit (the same lazy-flag records); the
+ * SDM references are those of ops_int.c, and the unit tests and the
+ * differential test against KVM cover both.
  *
- * Conventions a selector may set up in the decoded record for its handler:
- *   - register/register ALU and MOV forms: destination in rm, source in
- *     reg (the selector swaps them for the "G, E" direction);
- *   - register operands named by the opcode (B8+r, 50+r, 58+r) and the
- *     accumulator forms: the register in rm;
- *   - byte registers AH/CH/DH/BH (no REX, 4-7): the handler variant "h"
- *     and the register number of the containing register (rm - 4);
- *   - shift counts known at decode (C1 imm8, D1): in imm, already masked;
- *   - branch targets: imm2 = len + displacement.
+ * Selectors may only write decoded fields the generic handler ignores:
+ * rm for the accumulator forms and for registers named by the opcode
+ * (B8+r, 50+r, 58+r), imm for shift counts (the masked count the generic
+ * handler computes too), imm2 for branch targets (len + displacement).
  *
- * Threat model: as the generic handlers: guest-controlled addresses go
- * through the TLB (a hit is a page the guest may access) or the slow path
- * with its checks; shift counts are masked as the hardware masks them. */
+ * Threat model: as the generic handlers: guest-controlled addresses reach
+ * host memory only through a TLB hit (a page the guest may access this
+ * way, checked when the entry was filled); shift counts are masked as the
+ * hardware masks them. */
 #include <string.h>
 #include "cpu/soft/ops.h"
 
 #define AI static inline __attribute__((always_inline))
 
-/* A handler: its body, the plain entry (one instruction, for single-step
- * and one-instruction blocks) and the threaded entry (then the block's next
- * instruction: ops.h insn_next).  FN for handlers that touch memory (a slow
- * path may have set stop_block), FNR for those that cannot. */
-#define FN_(name, NEXT)                                                              \
+/* Threaded entries: FNR for handlers that always complete (register
+ * operands), FNM for those that may hand the instruction to the generic
+ * handler: their body returns false, having changed nothing. */
+#define FNR(name)                                                                    \
     AI void name##_b(struct cpu *c, const struct insn *i);                           \
-    static void name(struct cpu *c, const struct insn *i) { name##_b(c, i); }        \
-    static void name##_t(struct cpu *c, const struct insn *i)                        \
+    static void name(struct cpu *c, const struct insn *i)                            \
     {                                                                                \
         name##_b(c, i);                                                              \
-        NEXT(c, i);                                                                  \
+        insn_next(c, i);                                                             \
     }                                                                                \
-    static const struct fastfn name##_f = { name, name##_t };                        \
     AI void name##_b(struct cpu *c, const struct insn *i)
-#define FN(name) FN_(name, insn_next_checked)
-#define FNR(name) FN_(name, insn_next)
+#define FNM(name)                                                                    \
+    AI bool name##_b(struct cpu *c, const struct insn *i);                           \
+    static void name(struct cpu *c, const struct insn *i)                            \
+    {                                                                                \
+        if (likely(name##_b(c, i)))                                                  \
+            insn_next(c, i);                                                         \
+        else                                                                         \
+            insn_run_generic(c, i);                                                  \
+    }                                                                                \
+    AI bool name##_b(struct cpu *c, const struct insn *i)
 
 enum { ALU_ADD, ALU_OR, ALU_ADC, ALU_SBB, ALU_AND, ALU_SUB, ALU_XOR, ALU_CMP, ALU_TEST };
 
@@ -110,62 +116,75 @@ AI void hstore(uint8_t *p, uint64_t v, unsigned sz)
     }
 }
 
-AI uint8_t *hptr(const struct tlb_entry *e, uint64_t lin)
+/* The host address for reading / writing sz bytes at lin, if the TLB
+ * maps it directly (false: not on the fast path). */
+AI bool rd_at(const struct cpu *c, const struct insn *i, uint64_t lin, unsigned sz,
+              uint8_t **p)
 {
-    return (uint8_t *)(uintptr_t)(lin + e->addend);
+    const struct tlb_entry *e = tlb_at(c, i, lin);
+    if (unlikely(e->tag_r != last_page(lin, sz)))
+        return false;
+    *p = (uint8_t *)(uintptr_t)(lin + e->addend);
+    return true;
 }
 
-/* Loads and stores: the TLB hit inline, everything else (faults, MMIO,
- * code pages, page crossings) through mem.c's slow path. */
-AI uint64_t ld(struct cpu *c, const struct insn *i, uint64_t ea, unsigned sz)
+AI bool wr_at(const struct cpu *c, const struct insn *i, uint64_t lin, unsigned sz,
+              uint8_t **p)
 {
-    uint64_t lin = lin64(c, i, ea);
     const struct tlb_entry *e = tlb_at(c, i, lin);
-    if (likely(e->tag_r == last_page(lin, sz)))
-        return hload(hptr(e, lin), sz);
-    return cpu_rd_slow(c, i->seg, ea, sz);
+    if (unlikely(e->tag_w != last_page(lin, sz)))
+        return false;
+    *p = (uint8_t *)(uintptr_t)(lin + e->addend);
+    return true;
 }
 
-AI void st(struct cpu *c, const struct insn *i, uint64_t ea, uint64_t v, unsigned sz)
+/* Memory operand accesses; false: not on the fast path. */
+AI bool ld(const struct cpu *c, const struct insn *i, unsigned sz, uint64_t *v)
 {
-    uint64_t lin = lin64(c, i, ea);
-    const struct tlb_entry *e = tlb_at(c, i, lin);
-    if (likely(e->tag_w == last_page(lin, sz)))
-        hstore(hptr(e, lin), v, sz);
-    else
-        cpu_wr_slow(c, i->seg, ea, v & size_mask(sz), sz);
+    uint8_t *p;
+    if (!rd_at(c, i, lin64(c, i, ea64(c, i)), sz, &p))
+        return false;
+    *v = hload(p, sz);
+    return true;
 }
 
-/* The write entry for a read-modify-write, or NULL (then the slow path). */
-AI uint8_t *rmw_ptr(const struct cpu *c, const struct insn *i, uint64_t ea, unsigned sz)
+AI bool st(const struct cpu *c, const struct insn *i, unsigned sz, uint64_t v)
 {
-    uint64_t lin = lin64(c, i, ea);
-    const struct tlb_entry *e = tlb_at(c, i, lin);
-    return likely(e->tag_w == last_page(lin, sz)) ? hptr(e, lin) : NULL;
+    uint8_t *p;
+    if (!wr_at(c, i, lin64(c, i, ea64(c, i)), sz, &p))
+        return false;
+    hstore(p, v, sz);
+    return true;
+}
+
+/* The operand of a read-modify-write: the write permission is what the
+ * access needs (the generic path reads with cpu_rd_w). */
+AI bool rmw_at(const struct cpu *c, const struct insn *i, unsigned sz, uint8_t **p)
+{
+    return wr_at(c, i, lin64(c, i, ea64(c, i)), sz, p);
 }
 
 /* 64-bit stack: SS has no base, the width is 64 bits. */
-AI void push8(struct cpu *c, const struct insn *i, uint64_t v)
+AI bool push8(struct cpu *c, const struct insn *i, uint64_t v)
 {
     uint64_t sp = c->regs[R_SP] - 8;
-    const struct tlb_entry *e = tlb_at(c, i, sp);
-    if (likely(e->tag_w == last_page(sp, 8)))
-        hstore(hptr(e, sp), v, 8);
-    else
-        cpu_wr_slow(c, S_SS, sp, v, 8); /* write first: a fault leaves RSP alone */
+    uint8_t *p;
+    if (!wr_at(c, i, sp, 8, &p))
+        return false;
+    hstore(p, v, 8);
     c->regs[R_SP] = sp;
+    return true;
 }
 
-AI uint64_t pop8(struct cpu *c, const struct insn *i)
+AI bool pop8(struct cpu *c, const struct insn *i, uint64_t *v)
 {
-    uint64_t sp = c->regs[R_SP], v;
-    const struct tlb_entry *e = tlb_at(c, i, sp);
-    if (likely(e->tag_r == last_page(sp, 8)))
-        v = hload(hptr(e, sp), 8);
-    else
-        v = cpu_rd_slow(c, S_SS, sp, 8);
+    uint64_t sp = c->regs[R_SP];
+    uint8_t *p;
+    if (!rd_at(c, i, sp, 8, &p))
+        return false;
+    *v = hload(p, 8);
     c->regs[R_SP] = sp + 8;
-    return v;
+    return true;
 }
 
 AI void adv(struct cpu *c, const struct insn *i)
@@ -277,58 +296,72 @@ AI uint64_t alu_k(struct cpu *c, unsigned op, unsigned sz, uint64_t a, uint64_t 
     return r;
 }
 
-/* Memory destination: read-modify-write checked as a write (as cpu_rd_w),
- * or a plain read for CMP/TEST. */
-AI void alu_mem(struct cpu *c, const struct insn *i, unsigned op, unsigned sz, uint64_t b)
+/* Memory destination: read-modify-write, or only a read for CMP/TEST. */
+AI bool alu_mem(struct cpu *c, const struct insn *i, unsigned op, unsigned sz, uint64_t b)
 {
-    uint64_t ea = ea64(c, i);
     if (!alu_writes(op)) {
-        alu_k(c, op, sz, ld(c, i, ea, sz), b);
-        return;
+        uint64_t a;
+        if (!ld(c, i, sz, &a))
+            return false;
+        alu_k(c, op, sz, a, b);
+        return true;
     }
-    uint8_t *p = rmw_ptr(c, i, ea, sz);
-    if (likely(p)) {
-        hstore(p, alu_k(c, op, sz, hload(p, sz), b), sz);
-    } else {
-        uint64_t r = alu_k(c, op, sz, cpu_rd_w(c, i->seg, ea, sz), b);
-        cpu_wr(c, i->seg, ea, r, sz);
-    }
+    uint8_t *p;
+    if (!rmw_at(c, i, sz, &p))
+        return false;
+    hstore(p, alu_k(c, op, sz, hload(p, sz), b), sz);
+    return true;
 }
 
-/* Forms: rr (dst rm, src reg), ri (dst rm, imm), rm (dst reg, src memory),
- * mr (memory dst, src reg), mi (memory dst, imm). */
+/* Forms: rr (E,G: dst rm, src reg), rv (G,E: dst reg, src rm), ri (dst rm,
+ * imm), rm (dst reg, src memory), mr (memory dst, src reg), mi (memory
+ * dst, imm). */
 #define ALU_FORMS(OP, N, SZ)                                                        \
-    FNR(N##_rr##SZ)                                                                  \
+    FNR(N##_rr##SZ)                                                                 \
     {                                                                               \
         uint64_t r = alu_k(c, OP, SZ, gr(c, i->rm, SZ), gr(c, i->reg, SZ));         \
         if (alu_writes(OP))                                                         \
             c->regs[i->rm] = r;                                                     \
         adv(c, i);                                                                  \
     }                                                                               \
-    FNR(N##_ri##SZ)                                                                  \
+    FNR(N##_rv##SZ)                                                                 \
+    {                                                                               \
+        uint64_t r = alu_k(c, OP, SZ, gr(c, i->reg, SZ), gr(c, i->rm, SZ));         \
+        if (alu_writes(OP))                                                         \
+            c->regs[i->reg] = r;                                                    \
+        adv(c, i);                                                                  \
+    }                                                                               \
+    FNR(N##_ri##SZ)                                                                 \
     {                                                                               \
         uint64_t r = alu_k(c, OP, SZ, gr(c, i->rm, SZ), i->imm);                    \
         if (alu_writes(OP))                                                         \
             c->regs[i->rm] = r;                                                     \
         adv(c, i);                                                                  \
     }                                                                               \
-    FN(N##_rm##SZ)                                                                  \
+    FNM(N##_rm##SZ)                                                                 \
     {                                                                               \
-        uint64_t a = gr(c, i->reg, SZ);                                             \
-        uint64_t r = alu_k(c, OP, SZ, a, ld(c, i, ea64(c, i), SZ));                 \
+        uint64_t b;                                                                 \
+        if (!ld(c, i, SZ, &b))                                                      \
+            return false;                                                           \
+        uint64_t r = alu_k(c, OP, SZ, gr(c, i->reg, SZ), b);                        \
         if (alu_writes(OP))                                                         \
             c->regs[i->reg] = r;                                                    \
         adv(c, i);                                                                  \
+        return true;                                                                \
     }                                                                               \
-    FN(N##_mr##SZ)                                                                  \
+    FNM(N##_mr##SZ)                                                                 \
     {                                                                               \
-        alu_mem(c, i, OP, SZ, gr(c, i->reg, SZ));                                   \
+        if (!alu_mem(c, i, OP, SZ, gr(c, i->reg, SZ)))                              \
+            return false;                                                           \
         adv(c, i);                                                                  \
+        return true;                                                                \
     }                                                                               \
-    FN(N##_mi##SZ)                                                                  \
+    FNM(N##_mi##SZ)                                                                 \
     {                                                                               \
-        alu_mem(c, i, OP, SZ, i->imm);                                              \
+        if (!alu_mem(c, i, OP, SZ, i->imm))                                         \
+            return false;                                                           \
         adv(c, i);                                                                  \
+        return true;                                                                \
     }
 #define ALU_BOTH(OP, N) ALU_FORMS(OP, N, 4) ALU_FORMS(OP, N, 8)
 ALU_BOTH(ALU_ADD, add)
@@ -341,18 +374,18 @@ ALU_BOTH(ALU_XOR, xor)
 ALU_BOTH(ALU_CMP, cmp)
 ALU_BOTH(ALU_TEST, test)
 
-enum { FORM_RR, FORM_RI, FORM_RM, FORM_MR, FORM_MI };
+enum { FORM_RR, FORM_RV, FORM_RI, FORM_RM, FORM_MR, FORM_MI };
 #define ALU_ROW(N) \
-    { { &N##_rr4_f, &N##_rr8_f }, { &N##_ri4_f, &N##_ri8_f }, { &N##_rm4_f, &N##_rm8_f }, \
-      { &N##_mr4_f, &N##_mr8_f }, { &N##_mi4_f, &N##_mi8_f } }
-static const struct fastfn *const alu_tab[9][5][2] = {
+    { { N##_rr4, N##_rr8 }, { N##_rv4, N##_rv8 }, { N##_ri4, N##_ri8 }, \
+      { N##_rm4, N##_rm8 }, { N##_mr4, N##_mr8 }, { N##_mi4, N##_mi8 } }
+static insn_fn *const alu_tab[9][6][2] = {
     ALU_ROW(add), ALU_ROW(or), ALU_ROW(adc), ALU_ROW(sbb), ALU_ROW(and),
     ALU_ROW(sub), ALU_ROW(xor), ALU_ROW(cmp), ALU_ROW(test),
 };
 
 /* Byte CMP/TEST with memory or low-byte registers (string scanning). */
-FN(cmp_mi1) { alu_mem(c, i, ALU_CMP, 1, i->imm); adv(c, i); }
-FN(test_mi1) { alu_mem(c, i, ALU_TEST, 1, i->imm); adv(c, i); }
+FNM(cmp_mi1) { if (!alu_mem(c, i, ALU_CMP, 1, i->imm)) return false; adv(c, i); return true; }
+FNM(test_mi1) { if (!alu_mem(c, i, ALU_TEST, 1, i->imm)) return false; adv(c, i); return true; }
 FNR(cmp_ri1) { alu_k(c, ALU_CMP, 1, c->regs[i->rm], i->imm); adv(c, i); }
 FNR(test_ri1) { alu_k(c, ALU_TEST, 1, c->regs[i->rm], i->imm); adv(c, i); }
 FNR(cmp_rr1) { alu_k(c, ALU_CMP, 1, c->regs[i->rm], c->regs[i->reg]); adv(c, i); }
@@ -374,31 +407,24 @@ static bool low_byte_reg(const struct insn *i, unsigned r)
     return i->rex || r < 4;
 }
 
-static const struct fastfn *alu_form(struct insn *i, unsigned op, int form)
+static insn_fn *alu_form(const struct insn *i, unsigned op, int form)
 {
-    if (!ok_size(i) || ((form == FORM_RM || form == FORM_MR || form == FORM_MI) && !ok_mem(i)))
+    if (!ok_size(i) || (form >= FORM_RM && !ok_mem(i)))
         return NULL;
     return alu_tab[op][form][i->opsize == 8];
 }
 
 /* 00-3D: ALU E,G / G,E / acc,imm (op in aux). */
-const struct fastfn *fast_alu(struct insn *i, uint32_t mode)
+insn_fn *fast_alu(struct insn *i, uint32_t mode)
 {
     if (!(mode & MODE_LONG64))
         return NULL;
     unsigned op = i->aux;
     switch (i->op & 7) {
     case 1:
-        if (i->mod != 3)
-            return alu_form(i, op, FORM_MR);
-        return alu_form(i, op, FORM_RR);
+        return alu_form(i, op, i->mod == 3 ? FORM_RR : FORM_MR);
     case 3:
-        if (i->mod != 3)
-            return alu_form(i, op, FORM_RM);
-        if (!ok_size(i))
-            return NULL;
-        { uint8_t t = i->rm; i->rm = i->reg; i->reg = t; } /* dst in rm */
-        return alu_form(i, op, FORM_RR);
+        return alu_form(i, op, i->mod == 3 ? FORM_RV : FORM_RM);
     case 5:
         if (!ok_size(i))
             return NULL;
@@ -406,12 +432,12 @@ const struct fastfn *fast_alu(struct insn *i, uint32_t mode)
         return alu_form(i, op, FORM_RI);
     case 0:
         if (op == ALU_CMP && i->mod == 3 && low_byte_reg(i, i->rm) && low_byte_reg(i, i->reg))
-            return &cmp_rr1_f;
+            return cmp_rr1;
         return NULL;
     case 4:
         if (op == ALU_CMP) {
             i->rm = R_AX;
-            return &cmp_ri1_f;
+            return cmp_ri1;
         }
         return NULL;
     default:
@@ -420,7 +446,7 @@ const struct fastfn *fast_alu(struct insn *i, uint32_t mode)
 }
 
 /* 80/81/83: group 1 with an immediate (op in ModRM.reg). */
-const struct fastfn *fast_grp1(struct insn *i, uint32_t mode)
+insn_fn *fast_grp1(struct insn *i, uint32_t mode)
 {
     if (!(mode & MODE_LONG64))
         return NULL;
@@ -429,31 +455,31 @@ const struct fastfn *fast_grp1(struct insn *i, uint32_t mode)
         if (op != ALU_CMP)
             return NULL;
         if (i->mod == 3)
-            return low_byte_reg(i, i->rm) ? &cmp_ri1_f : NULL;
-        return ok_mem(i) ? &cmp_mi1_f : NULL;
+            return low_byte_reg(i, i->rm) ? cmp_ri1 : NULL;
+        return ok_mem(i) ? cmp_mi1 : NULL;
     }
     return alu_form(i, op, i->mod == 3 ? FORM_RI : FORM_MI);
 }
 
 /* 84/85 TEST E,G; A8/A9 TEST acc,imm; F6/F7 /0 /1 TEST E,imm. */
-const struct fastfn *fast_test(struct insn *i, uint32_t mode)
+insn_fn *fast_test(struct insn *i, uint32_t mode)
 {
     if (!(mode & MODE_LONG64))
         return NULL;
-    bool modrm = i->op == 0x84 || i->op == 0x85;
-    if (i->op == 0xa8 || i->op == 0xa9)
+    bool modrm = i->op == 0x84 || i->op == 0x85, acc = i->op == 0xa8 || i->op == 0xa9;
+    if (acc)
         i->rm = R_AX;
     if (i->opsize == 1) {
         if (modrm)
-            return i->mod == 3 && low_byte_reg(i, i->rm) && low_byte_reg(i, i->reg) ? &test_rr1_f
+            return i->mod == 3 && low_byte_reg(i, i->rm) && low_byte_reg(i, i->reg) ? test_rr1
                                                                                   : NULL;
-        if (i->op == 0xa8 || i->mod == 3)
-            return i->op == 0xa8 || low_byte_reg(i, i->rm) ? &test_ri1_f : NULL;
-        return ok_mem(i) ? &test_mi1_f : NULL;
+        if (acc || i->mod == 3)
+            return acc || low_byte_reg(i, i->rm) ? test_ri1 : NULL;
+        return ok_mem(i) ? test_mi1 : NULL;
     }
     if (modrm)
         return alu_form(i, ALU_TEST, i->mod == 3 ? FORM_RR : FORM_MR);
-    return alu_form(i, ALU_TEST, (i->op == 0xa9 || i->mod == 3) ? FORM_RI : FORM_MI);
+    return alu_form(i, ALU_TEST, (acc || i->mod == 3) ? FORM_RI : FORM_MI);
 }
 
 /* ---- INC/DEC (FF /0 /1): CF kept ---- */
@@ -468,78 +494,104 @@ AI uint64_t incdec_k(struct cpu *c, unsigned sz, uint64_t v, bool dec)
 }
 
 #define INCDEC_FORMS(N, DEC, SZ)                                                    \
-    FNR(N##_r##SZ)                                                                   \
+    FNR(N##_r##SZ)                                                                  \
     {                                                                               \
         c->regs[i->rm] = incdec_k(c, SZ, gr(c, i->rm, SZ), DEC);                    \
         adv(c, i);                                                                  \
     }                                                                               \
-    FN(N##_m##SZ)                                                                   \
+    FNM(N##_m##SZ)                                                                  \
     {                                                                               \
-        uint64_t ea = ea64(c, i);                                                   \
-        uint8_t *p = rmw_ptr(c, i, ea, SZ);                                         \
-        if (likely(p)) {                                                            \
-            hstore(p, incdec_k(c, SZ, hload(p, SZ), DEC), SZ);                      \
-        } else {                                                                    \
-            uint64_t v = cpu_rd_w(c, i->seg, ea, SZ);                               \
-            cpu_wr(c, i->seg, ea, incdec_k(c, SZ, v, DEC), SZ);                     \
-        }                                                                           \
+        uint8_t *p;                                                                 \
+        if (!rmw_at(c, i, SZ, &p))                                                  \
+            return false;                                                           \
+        hstore(p, incdec_k(c, SZ, hload(p, SZ), DEC), SZ);                          \
         adv(c, i);                                                                  \
+        return true;                                                                \
     }
 INCDEC_FORMS(inc, false, 4)
 INCDEC_FORMS(inc, false, 8)
 INCDEC_FORMS(dec, true, 4)
 INCDEC_FORMS(dec, true, 8)
 
-const struct fastfn *fast_incdec(struct insn *i, uint32_t mode)
+insn_fn *fast_incdec(struct insn *i, uint32_t mode)
 {
     if (!(mode & MODE_LONG64) || !ok_size(i))
         return NULL;
     bool dec = i->reg & 1, q = i->opsize == 8;
     if (i->mod == 3)
-        return dec ? (q ? &dec_r8_f : &dec_r4_f) : (q ? &inc_r8_f : &inc_r4_f);
+        return dec ? (q ? dec_r8 : dec_r4) : (q ? inc_r8 : inc_r4);
     if (!ok_mem(i))
         return NULL;
-    return dec ? (q ? &dec_m8_f : &dec_m4_f) : (q ? &inc_m8_f : &inc_m4_f);
+    return dec ? (q ? dec_m8 : dec_m4) : (q ? inc_m8 : inc_m4);
 }
 
 /* ---- MOV ---- */
 
 FNR(mov_rr4) { c->regs[i->rm] = (uint32_t)c->regs[i->reg]; adv(c, i); }
 FNR(mov_rr8) { c->regs[i->rm] = c->regs[i->reg]; adv(c, i); }
+FNR(mov_rv4) { c->regs[i->reg] = (uint32_t)c->regs[i->rm]; adv(c, i); }
+FNR(mov_rv8) { c->regs[i->reg] = c->regs[i->rm]; adv(c, i); }
 FNR(mov_ri4) { c->regs[i->rm] = (uint32_t)i->imm; adv(c, i); }
 FNR(mov_ri8) { c->regs[i->rm] = i->imm; adv(c, i); }
-FN(mov_ld4) { c->regs[i->reg] = ld(c, i, ea64(c, i), 4); adv(c, i); }
-FN(mov_ld8) { c->regs[i->reg] = ld(c, i, ea64(c, i), 8); adv(c, i); }
-FN(mov_st4) { st(c, i, ea64(c, i), c->regs[i->reg], 4); adv(c, i); }
-FN(mov_st8) { st(c, i, ea64(c, i), c->regs[i->reg], 8); adv(c, i); }
-FN(mov_mi4) { st(c, i, ea64(c, i), i->imm, 4); adv(c, i); }
-FN(mov_mi8) { st(c, i, ea64(c, i), i->imm, 8); adv(c, i); }
-FN(mov_mi1) { st(c, i, ea64(c, i), i->imm, 1); adv(c, i); }
-FN(mov_mi2) { st(c, i, ea64(c, i), i->imm, 2); adv(c, i); }
-FN(mov_st1) { st(c, i, ea64(c, i), c->regs[i->reg], 1); adv(c, i); }
-FN(mov_st1h) { st(c, i, ea64(c, i), c->regs[i->reg] >> 8, 1); adv(c, i); }
-FN(mov_st2) { st(c, i, ea64(c, i), c->regs[i->reg], 2); adv(c, i); }
-FN(mov_ld1)
+
+/* Loads into the whole register (zero-extended) and stores. */
+#define MOV_LD(SZ)                                                                  \
+    FNM(mov_ld##SZ)                                                                 \
+    {                                                                               \
+        uint64_t v;                                                                 \
+        if (!ld(c, i, SZ, &v))                                                      \
+            return false;                                                           \
+        c->regs[i->reg] = v;                                                        \
+        adv(c, i);                                                                  \
+        return true;                                                                \
+    }
+#define MOV_ST(SZ)                                                                  \
+    FNM(mov_st##SZ)                                                                 \
+    {                                                                               \
+        if (!st(c, i, SZ, c->regs[i->reg]))                                         \
+            return false;                                                           \
+        adv(c, i);                                                                  \
+        return true;                                                                \
+    }                                                                               \
+    FNM(mov_mi##SZ)                                                                 \
+    {                                                                               \
+        if (!st(c, i, SZ, i->imm))                                                  \
+            return false;                                                           \
+        adv(c, i);                                                                  \
+        return true;                                                                \
+    }
+MOV_LD(4)
+MOV_LD(8)
+MOV_ST(1)
+MOV_ST(2)
+MOV_ST(4)
+MOV_ST(8)
+
+/* Byte and word loads merge into the register. */
+#define MOV_MERGE(N, SZ, SHIFT, REG)                                                \
+    FNM(N)                                                                          \
+    {                                                                               \
+        uint64_t v;                                                                 \
+        if (!ld(c, i, SZ, &v))                                                      \
+            return false;                                                           \
+        uint64_t m = size_mask(SZ) << (SHIFT);                                      \
+        c->regs[REG] = (c->regs[REG] & ~m) | (v << (SHIFT));                        \
+        adv(c, i);                                                                  \
+        return true;                                                                \
+    }
+MOV_MERGE(mov_ldb, 1, 0, i->reg)
+MOV_MERGE(mov_ldbh, 1, 8, i->reg - 4)
+MOV_MERGE(mov_ldw, 2, 0, i->reg)
+FNM(mov_st1h)
 {
-    uint64_t v = ld(c, i, ea64(c, i), 1);
-    c->regs[i->reg] = (c->regs[i->reg] & ~0xffULL) | v;
+    if (!st(c, i, 1, c->regs[i->reg - 4] >> 8))
+        return false;
     adv(c, i);
-}
-FN(mov_ld1h)
-{
-    uint64_t v = ld(c, i, ea64(c, i), 1);
-    c->regs[i->reg] = (c->regs[i->reg] & ~0xff00ULL) | (v << 8);
-    adv(c, i);
-}
-FN(mov_ld2)
-{
-    uint64_t v = ld(c, i, ea64(c, i), 2);
-    c->regs[i->reg] = (c->regs[i->reg] & ~0xffffULL) | v;
-    adv(c, i);
+    return true;
 }
 
 /* 88/89/8A/8B MOV E,G / G,E; C6/C7 /0 MOV E,imm; B8+r MOV r,imm. */
-const struct fastfn *fast_mov(struct insn *i, uint32_t mode)
+insn_fn *fast_mov(struct insn *i, uint32_t mode)
 {
     if (!(mode & MODE_LONG64))
         return NULL;
@@ -547,61 +599,65 @@ const struct fastfn *fast_mov(struct insn *i, uint32_t mode)
     bool q = sz == 8;
     if (i->op >= 0xb8 && i->op <= 0xbf) {
         i->rm = (uint8_t)((i->op & 7) | ((i->rex & 1) << 3));
-        return sz == 8 ? &mov_ri8_f : sz == 4 ? &mov_ri4_f : NULL;
+        return sz == 8 ? mov_ri8 : sz == 4 ? mov_ri4 : NULL;
     }
     if (i->op == 0xc6 || i->op == 0xc7) {
         if (i->mod == 3)
-            return sz == 8 ? &mov_ri8_f : sz == 4 ? &mov_ri4_f : NULL;
+            return sz == 8 ? mov_ri8 : sz == 4 ? mov_ri4 : NULL;
         if (!ok_mem(i))
             return NULL;
-        return sz == 8 ? &mov_mi8_f : sz == 4 ? &mov_mi4_f : sz == 2 ? &mov_mi2_f : &mov_mi1_f;
+        return sz == 8 ? mov_mi8 : sz == 4 ? mov_mi4 : sz == 2 ? mov_mi2 : mov_mi1;
     }
+    bool load = i->op & 2;
     if (i->mod == 3) {
         if (!ok_size(i))
             return NULL;
-        if (i->op == 0x8b) {
-            uint8_t t = i->rm;
-            i->rm = i->reg;
-            i->reg = t;
-        }
-        return q ? &mov_rr8_f : &mov_rr4_f;
+        return load ? (q ? mov_rv8 : mov_rv4) : (q ? mov_rr8 : mov_rr4);
     }
     if (!ok_mem(i))
         return NULL;
-    bool load = i->op & 2;
     if (sz == 1) {
-        bool high = !low_byte_reg(i, i->reg);
-        if (high)
-            i->reg = (uint8_t)(i->reg - 4);
-        return load ? (high ? &mov_ld1h_f : &mov_ld1_f) : (high ? &mov_st1h_f : &mov_st1_f);
+        if (!low_byte_reg(i, i->reg))
+            return load ? mov_ldbh : mov_st1h;
+        return load ? mov_ldb : mov_st1;
     }
     if (sz == 2)
-        return load ? &mov_ld2_f : &mov_st2_f;
-    return load ? (q ? &mov_ld8_f : &mov_ld4_f) : (q ? &mov_st8_f : &mov_st4_f);
+        return load ? mov_ldw : mov_st2;
+    return load ? (q ? mov_ld8 : mov_ld4) : (q ? mov_st8 : mov_st4);
 }
 
 /* ---- MOVZX / MOVSX / MOVSXD ---- */
 
 /* A 32- or 64-bit destination gets the whole zero-extended value either
  * way; sign extension depends on the destination size. */
-FN(movzb_ld) { c->regs[i->reg] = ld(c, i, ea64(c, i), 1); adv(c, i); }
-FN(movzw_ld) { c->regs[i->reg] = ld(c, i, ea64(c, i), 2); adv(c, i); }
+#define MOVX_LD(N, SZ, EXPR)                                                        \
+    FNM(N)                                                                          \
+    {                                                                               \
+        uint64_t v;                                                                 \
+        if (!ld(c, i, SZ, &v))                                                      \
+            return false;                                                           \
+        c->regs[i->reg] = (EXPR);                                                   \
+        adv(c, i);                                                                  \
+        return true;                                                                \
+    }
+MOVX_LD(movzb_ld, 1, v)
+MOVX_LD(movzw_ld, 2, v)
+MOVX_LD(movsb_ld4, 1, (uint32_t)(int8_t)v)
+MOVX_LD(movsb_ld8, 1, (uint64_t)(int8_t)v)
+MOVX_LD(movsw_ld4, 2, (uint32_t)(int16_t)v)
+MOVX_LD(movsw_ld8, 2, (uint64_t)(int16_t)v)
+MOVX_LD(movsxd_ld, 4, (uint64_t)(int32_t)v)
 FNR(movzb_rr) { c->regs[i->reg] = (uint8_t)c->regs[i->rm]; adv(c, i); }
-FNR(movzb_rrh) { c->regs[i->reg] = (uint8_t)(c->regs[i->rm] >> 8); adv(c, i); }
+FNR(movzb_rrh) { c->regs[i->reg] = (uint8_t)(c->regs[i->rm - 4] >> 8); adv(c, i); }
 FNR(movzw_rr) { c->regs[i->reg] = (uint16_t)c->regs[i->rm]; adv(c, i); }
-FN(movsb_ld4) { c->regs[i->reg] = (uint32_t)(int8_t)ld(c, i, ea64(c, i), 1); adv(c, i); }
-FN(movsb_ld8) { c->regs[i->reg] = (uint64_t)(int8_t)ld(c, i, ea64(c, i), 1); adv(c, i); }
-FN(movsw_ld4) { c->regs[i->reg] = (uint32_t)(int16_t)ld(c, i, ea64(c, i), 2); adv(c, i); }
-FN(movsw_ld8) { c->regs[i->reg] = (uint64_t)(int16_t)ld(c, i, ea64(c, i), 2); adv(c, i); }
 FNR(movsb_rr4) { c->regs[i->reg] = (uint32_t)(int8_t)c->regs[i->rm]; adv(c, i); }
 FNR(movsb_rr8) { c->regs[i->reg] = (uint64_t)(int8_t)c->regs[i->rm]; adv(c, i); }
 FNR(movsw_rr4) { c->regs[i->reg] = (uint32_t)(int16_t)c->regs[i->rm]; adv(c, i); }
 FNR(movsw_rr8) { c->regs[i->reg] = (uint64_t)(int16_t)c->regs[i->rm]; adv(c, i); }
 FNR(movsxd_rr) { c->regs[i->reg] = (uint64_t)(int32_t)c->regs[i->rm]; adv(c, i); }
-FN(movsxd_ld) { c->regs[i->reg] = (uint64_t)(int32_t)ld(c, i, ea64(c, i), 4); adv(c, i); }
 
 /* 0F B6/B7 MOVZX, 0F BE/BF MOVSX. */
-const struct fastfn *fast_movx(struct insn *i, uint32_t mode)
+insn_fn *fast_movx(struct insn *i, uint32_t mode)
 {
     if (!(mode & MODE_LONG64) || !ok_size(i))
         return NULL;
@@ -610,28 +666,24 @@ const struct fastfn *fast_movx(struct insn *i, uint32_t mode)
         if (!ok_mem(i))
             return NULL;
         if (!sx)
-            return word ? &movzw_ld_f : &movzb_ld_f;
-        return word ? (q ? &movsw_ld8_f : &movsw_ld4_f) : (q ? &movsb_ld8_f : &movsb_ld4_f);
+            return word ? movzw_ld : movzb_ld;
+        return word ? (q ? movsw_ld8 : movsw_ld4) : (q ? movsb_ld8 : movsb_ld4);
     }
     if (word)
-        return !sx ? &movzw_rr_f : q ? &movsw_rr8_f : &movsw_rr4_f;
-    if (!low_byte_reg(i, i->rm)) {
-        if (sx)
-            return NULL;
-        i->rm = (uint8_t)(i->rm - 4);
-        return &movzb_rrh_f;
-    }
-    return !sx ? &movzb_rr_f : q ? &movsb_rr8_f : &movsb_rr4_f;
+        return !sx ? movzw_rr : q ? movsw_rr8 : movsw_rr4;
+    if (!low_byte_reg(i, i->rm))
+        return sx ? NULL : movzb_rrh;
+    return !sx ? movzb_rr : q ? movsb_rr8 : movsb_rr4;
 }
 
 /* 63 in 64-bit mode with REX.W: MOVSXD. */
-const struct fastfn *fast_movsxd(struct insn *i, uint32_t mode)
+insn_fn *fast_movsxd(struct insn *i, uint32_t mode)
 {
     if (!(mode & MODE_LONG64) || i->opsize != 8)
         return NULL;
     if (i->mod == 3)
-        return &movsxd_rr_f;
-    return ok_mem(i) ? &movsxd_ld_f : NULL;
+        return movsxd_rr;
+    return ok_mem(i) ? movsxd_ld : NULL;
 }
 
 /* ---- LEA ---- */
@@ -639,11 +691,11 @@ const struct fastfn *fast_movsxd(struct insn *i, uint32_t mode)
 FNR(lea4) { c->regs[i->reg] = (uint32_t)ea64(c, i); adv(c, i); }
 FNR(lea8) { c->regs[i->reg] = ea64(c, i); adv(c, i); }
 
-const struct fastfn *fast_lea(struct insn *i, uint32_t mode)
+insn_fn *fast_lea(struct insn *i, uint32_t mode)
 {
     if (!(mode & MODE_LONG64) || !ok_size(i) || !ok_mem(i))
         return NULL;
-    return i->opsize == 8 ? &lea8_f : &lea4_f;
+    return i->opsize == 8 ? lea8 : lea4;
 }
 
 /* ---- shifts and rotates on registers (C1, D1, D3: /0 /1 /4 /5 /6 /7) ---- */
@@ -689,12 +741,12 @@ AI uint64_t shift_k(struct cpu *c, unsigned op, unsigned sz, uint64_t v, unsigne
 
 /* ri: count in imm (non-zero, masked at decode); rc: count in CL. */
 #define SHIFT_FORMS(OP, N, SZ)                                                      \
-    FNR(N##_ri##SZ)                                                                  \
+    FNR(N##_ri##SZ)                                                                 \
     {                                                                               \
         c->regs[i->rm] = shift_k(c, OP, SZ, gr(c, i->rm, SZ), (unsigned)i->imm);    \
         adv(c, i);                                                                  \
     }                                                                               \
-    FNR(N##_rc##SZ)                                                                  \
+    FNR(N##_rc##SZ)                                                                 \
     {                                                                               \
         unsigned cnt = (unsigned)c->regs[R_CX] & (SZ == 8 ? 63 : 31);               \
         if (cnt)                                                                    \
@@ -725,18 +777,17 @@ SHIFT16(1, ror)
 SHIFT16(4, shl)
 SHIFT16(5, shr)
 SHIFT16(7, sar)
-static const struct fastfn *const shift16_tab[8] = {
-    [0] = &rol_ri2_f, [1] = &ror_ri2_f, [4] = &shl_ri2_f, [5] = &shr_ri2_f, [6] = &shl_ri2_f,
-    [7] = &sar_ri2_f,
+static insn_fn *const shift16_tab[8] = {
+    [0] = rol_ri2, [1] = ror_ri2, [4] = shl_ri2, [5] = shr_ri2, [6] = shl_ri2, [7] = sar_ri2,
 };
 
-#define SHIFT_ROW(N) { { &N##_ri4_f, &N##_ri8_f }, { &N##_rc4_f, &N##_rc8_f } }
-static const struct fastfn *const shift_tab[8][2][2] = {
+#define SHIFT_ROW(N) { { N##_ri4, N##_ri8 }, { N##_rc4, N##_rc8 } }
+static insn_fn *const shift_tab[8][2][2] = {
     [0] = SHIFT_ROW(rol), [1] = SHIFT_ROW(ror), [4] = SHIFT_ROW(shl),
     [5] = SHIFT_ROW(shr), [6] = SHIFT_ROW(shl), [7] = SHIFT_ROW(sar),
 };
 
-const struct fastfn *fast_shift(struct insn *i, uint32_t mode)
+insn_fn *fast_shift(struct insn *i, uint32_t mode)
 {
     if (!(mode & MODE_LONG64) || i->mod != 3)
         return NULL;
@@ -784,41 +835,42 @@ AI void imul_k(struct cpu *c, const struct insn *i, unsigned sz, uint64_t a, uin
     c->cc_src2 = of ? (F_CF | F_OF) : 0;
 }
 
-FNR(imul_rr4) { imul_k(c, i, 4, c->regs[i->rm], c->regs[i->reg]); adv(c, i); }
-FNR(imul_rr8) { imul_k(c, i, 8, c->regs[i->rm], c->regs[i->reg]); adv(c, i); }
-FN(imul_rm4) { imul_k(c, i, 4, ld(c, i, ea64(c, i), 4), c->regs[i->reg]); adv(c, i); }
-FN(imul_rm8) { imul_k(c, i, 8, ld(c, i, ea64(c, i), 8), c->regs[i->reg]); adv(c, i); }
-FNR(imul_rri4) { imul_k(c, i, 4, c->regs[i->rm], i->imm); adv(c, i); }
-FNR(imul_rri8) { imul_k(c, i, 8, c->regs[i->rm], i->imm); adv(c, i); }
-FN(imul_rmi4) { imul_k(c, i, 4, ld(c, i, ea64(c, i), 4), i->imm); adv(c, i); }
-FN(imul_rmi8) { imul_k(c, i, 8, ld(c, i, ea64(c, i), 8), i->imm); adv(c, i); }
+#define IMUL_FORMS(SZ)                                                              \
+    FNR(imul_rr##SZ) { imul_k(c, i, SZ, c->regs[i->rm], c->regs[i->reg]); adv(c, i); } \
+    FNR(imul_rri##SZ) { imul_k(c, i, SZ, c->regs[i->rm], i->imm); adv(c, i); }     \
+    FNM(imul_rm##SZ)                                                                \
+    {                                                                               \
+        uint64_t v;                                                                 \
+        if (!ld(c, i, SZ, &v))                                                      \
+            return false;                                                           \
+        imul_k(c, i, SZ, v, c->regs[i->reg]);                                       \
+        adv(c, i);                                                                  \
+        return true;                                                                \
+    }                                                                               \
+    FNM(imul_rmi##SZ)                                                               \
+    {                                                                               \
+        uint64_t v;                                                                 \
+        if (!ld(c, i, SZ, &v))                                                      \
+            return false;                                                           \
+        imul_k(c, i, SZ, v, i->imm);                                                \
+        adv(c, i);                                                                  \
+        return true;                                                                \
+    }
+IMUL_FORMS(4)
+IMUL_FORMS(8)
 
 /* 0F AF, 69, 6B. */
-const struct fastfn *fast_imul(struct insn *i, uint32_t mode)
+insn_fn *fast_imul(struct insn *i, uint32_t mode)
 {
     if (!(mode & MODE_LONG64) || !ok_size(i) || (i->mod != 3 && !ok_mem(i)))
         return NULL;
     bool q = i->opsize == 8, imm = i->op != 0xaf;
     if (i->mod == 3)
-        return imm ? (q ? &imul_rri8_f : &imul_rri4_f) : (q ? &imul_rr8_f : &imul_rr4_f);
-    return imm ? (q ? &imul_rmi8_f : &imul_rmi4_f) : (q ? &imul_rm8_f : &imul_rm4_f);
+        return imm ? (q ? imul_rri8 : imul_rri4) : (q ? imul_rr8 : imul_rr4);
+    return imm ? (q ? imul_rmi8 : imul_rmi4) : (q ? imul_rm8 : imul_rm4);
 }
 
 /* ---- group 3 (F7): NOT, NEG, MUL, IMUL on registers ---- */
-
-#define GRP3_FORMS(SZ)                                                              \
-    FNR(not_r##SZ)                                                                  \
-    {                                                                               \
-        c->regs[i->rm] = gr(c, i->rm, SZ) ^ size_mask(SZ);                          \
-        adv(c, i);                                                                  \
-    }                                                                               \
-    FNR(neg_r##SZ)                                                                  \
-    {                                                                               \
-        c->regs[i->rm] = alu_k(c, ALU_SUB, SZ, 0, gr(c, i->rm, SZ));                \
-        adv(c, i);                                                                  \
-    }                                                                               \
-    FNR(mul_r##SZ) { mul1_k(c, SZ, gr(c, i->rm, SZ), false); adv(c, i); }          \
-    FNR(imul1_r##SZ) { mul1_k(c, SZ, gr(c, i->rm, SZ), true); adv(c, i); }
 
 /* MUL/IMUL r/m: rDX:rAX = rAX * src; CF = OF = the high half is
  * significant (as do_mul in ops_int.c). */
@@ -857,20 +909,33 @@ AI void mul1_k(struct cpu *c, unsigned sz, uint64_t src, bool sign)
     c->cc_src2 = of ? (F_CF | F_OF) : 0;
 }
 
+#define GRP3_FORMS(SZ)                                                              \
+    FNR(not_r##SZ)                                                                  \
+    {                                                                               \
+        c->regs[i->rm] = gr(c, i->rm, SZ) ^ size_mask(SZ);                          \
+        adv(c, i);                                                                  \
+    }                                                                               \
+    FNR(neg_r##SZ)                                                                  \
+    {                                                                               \
+        c->regs[i->rm] = alu_k(c, ALU_SUB, SZ, 0, gr(c, i->rm, SZ));                \
+        adv(c, i);                                                                  \
+    }                                                                               \
+    FNR(mul_r##SZ) { mul1_k(c, SZ, gr(c, i->rm, SZ), false); adv(c, i); }          \
+    FNR(imul1_r##SZ) { mul1_k(c, SZ, gr(c, i->rm, SZ), true); adv(c, i); }
 GRP3_FORMS(4)
 GRP3_FORMS(8)
 
 /* F7 /2 /3 /4 /5 with a register operand. */
-const struct fastfn *fast_grp3(struct insn *i, uint32_t mode)
+insn_fn *fast_grp3(struct insn *i, uint32_t mode)
 {
     if (!(mode & MODE_LONG64) || !ok_size(i) || i->mod != 3)
         return NULL;
     bool q = i->opsize == 8;
     switch (i->reg & 7) {
-    case 2: return q ? &not_r8_f : &not_r4_f;
-    case 3: return q ? &neg_r8_f : &neg_r4_f;
-    case 4: return q ? &mul_r8_f : &mul_r4_f;
-    case 5: return q ? &imul1_r8_f : &imul1_r4_f;
+    case 2: return q ? not_r8 : not_r4;
+    case 3: return q ? neg_r8 : neg_r4;
+    case 4: return q ? mul_r8 : mul_r4;
+    case 5: return q ? imul1_r8 : imul1_r4;
     default: return NULL;
     }
 }
@@ -887,7 +952,7 @@ AI void jump64(struct cpu *c, uint64_t t)
 }
 
 #define JCC(N)                                                                      \
-    FNR(jcc_##N)                                                                     \
+    FNR(jcc_##N)                                                                    \
     {                                                                               \
         if (cond_k(c, N))                                                           \
             jump64(c, c->rip + i->imm2);                                            \
@@ -896,31 +961,54 @@ AI void jump64(struct cpu *c, uint64_t t)
     }
 JCC(0) JCC(1) JCC(2) JCC(3) JCC(4) JCC(5) JCC(6) JCC(7)
 JCC(8) JCC(9) JCC(10) JCC(11) JCC(12) JCC(13) JCC(14) JCC(15)
-static const struct fastfn *const jcc_tab[16] = {
-    &jcc_0_f, &jcc_1_f, &jcc_2_f, &jcc_3_f, &jcc_4_f, &jcc_5_f, &jcc_6_f, &jcc_7_f,
-    &jcc_8_f, &jcc_9_f, &jcc_10_f, &jcc_11_f, &jcc_12_f, &jcc_13_f, &jcc_14_f, &jcc_15_f,
+static insn_fn *const jcc_tab[16] = {
+    jcc_0, jcc_1, jcc_2, jcc_3, jcc_4, jcc_5, jcc_6, jcc_7,
+    jcc_8, jcc_9, jcc_10, jcc_11, jcc_12, jcc_13, jcc_14, jcc_15,
 };
 
 FNR(jmp_rel) { jump64(c, c->rip + i->imm2); }
-FN(call_rel)
+FNM(call_rel)
 {
-    uint64_t ret = c->rip + i->len;
-    push8(c, i, ret);
-    c->rip = c->rip + i->imm2;
+    if (!push8(c, i, c->rip + i->len))
+        return false;
+    c->rip += i->imm2;
+    return true;
 }
-FN(ret_near) { c->rip = pop8(c, i); }
-FN(push_r) { push8(c, i, c->regs[i->rm]); adv(c, i); }
-FN(push_i) { push8(c, i, i->imm); adv(c, i); }
-FN(pop_r)
+FNM(ret_near)
 {
-    uint64_t v = pop8(c, i);
+    uint64_t t;
+    if (!pop8(c, i, &t))
+        return false;
+    c->rip = t;
+    return true;
+}
+FNM(push_r)
+{
+    if (!push8(c, i, c->regs[i->rm]))
+        return false;
+    adv(c, i);
+    return true;
+}
+FNM(push_i)
+{
+    if (!push8(c, i, i->imm))
+        return false;
+    adv(c, i);
+    return true;
+}
+FNM(pop_r)
+{
+    uint64_t v;
+    if (!pop8(c, i, &v))
+        return false;
     c->regs[i->rm] = v; /* POP RSP: the popped value wins */
     adv(c, i);
+    return true;
 }
 FNR(nop64) { adv(c, i); }
 
 /* 70-7F, 0F 80-8F. */
-const struct fastfn *fast_jcc(struct insn *i, uint32_t mode)
+insn_fn *fast_jcc(struct insn *i, uint32_t mode)
 {
     if (!(mode & MODE_LONG64))
         return NULL;
@@ -929,38 +1017,38 @@ const struct fastfn *fast_jcc(struct insn *i, uint32_t mode)
 }
 
 /* E8 CALL rel32, E9/EB JMP rel, C3 RET. */
-const struct fastfn *fast_branch(struct insn *i, uint32_t mode)
+insn_fn *fast_branch(struct insn *i, uint32_t mode)
 {
     if (!(mode & MODE_LONG64))
         return NULL;
     i->imm2 = i->len + i->imm;
     switch (i->op) {
-    case 0xe8: return &call_rel_f;
-    case 0xe9: case 0xeb: return &jmp_rel_f;
-    case 0xc3: return i->opsize == 8 ? &ret_near_f : NULL;
+    case 0xe8: return call_rel;
+    case 0xe9: case 0xeb: return jmp_rel;
+    case 0xc3: return i->opsize == 8 ? ret_near : NULL;
     default: return NULL;
     }
 }
 
 /* 50+r PUSH, 58+r POP, 68/6A PUSH imm (64-bit operand size only). */
-const struct fastfn *fast_stack(struct insn *i, uint32_t mode)
+insn_fn *fast_stack(struct insn *i, uint32_t mode)
 {
     if (!(mode & MODE_LONG64) || i->opsize != 8)
         return NULL;
     if (i->op == 0x68 || i->op == 0x6a)
-        return &push_i_f;
+        return push_i;
     i->rm = (uint8_t)((i->op & 7) | ((i->rex & 1) << 3));
-    return (i->op & 8) ? &pop_r_f : &push_r_f;
+    return (i->op & 8) ? pop_r : push_r;
 }
 
-/* 90 (NOP/PAUSE, not XCHG r8), 0F 18-1F hint NOPs. */
-const struct fastfn *fast_nop(struct insn *i, uint32_t mode)
+/* 90 (NOP, not XCHG r8 or PAUSE), 0F 18-1F hint NOPs. */
+insn_fn *fast_nop(struct insn *i, uint32_t mode)
 {
     if (!(mode & MODE_LONG64))
         return NULL;
     if (i->map == 0 && (i->op != 0x90 || (i->rex & 1) || i->rep == 0xf3))
         return NULL; /* XCHG r, rAX (with REX.B: XCHG R8, RAX); PAUSE yields */
-    return &nop64_f;
+    return nop64;
 }
 
 /* ---- CMOVcc, SETcc ---- */
@@ -977,47 +1065,55 @@ FNR(cmov_rr8)
         c->regs[i->reg] = c->regs[i->rm];
     adv(c, i);
 }
-FN(cmov_rm4)
+FNM(cmov_rm4)
 {
-    uint64_t v = ld(c, i, ea64(c, i), 4); /* the source is always read */
+    uint64_t v;
+    if (!ld(c, i, 4, &v)) /* the source is always read */
+        return false;
     c->regs[i->reg] = cond_k(c, i->op & 15) ? v : (uint32_t)c->regs[i->reg];
     adv(c, i);
+    return true;
 }
-FN(cmov_rm8)
+FNM(cmov_rm8)
 {
-    uint64_t v = ld(c, i, ea64(c, i), 8);
+    uint64_t v;
+    if (!ld(c, i, 8, &v))
+        return false;
     if (cond_k(c, i->op & 15))
         c->regs[i->reg] = v;
     adv(c, i);
+    return true;
 }
 FNR(setcc_r)
 {
     c->regs[i->rm] = (c->regs[i->rm] & ~0xffULL) | cond_k(c, i->op & 15);
     adv(c, i);
 }
-FN(setcc_m)
+FNM(setcc_m)
 {
-    st(c, i, ea64(c, i), cond_k(c, i->op & 15), 1);
+    if (!st(c, i, 1, cond_k(c, i->op & 15)))
+        return false;
     adv(c, i);
+    return true;
 }
 
 /* 0F 40-4F. */
-const struct fastfn *fast_cmov(struct insn *i, uint32_t mode)
+insn_fn *fast_cmov(struct insn *i, uint32_t mode)
 {
     if (!(mode & MODE_LONG64) || !ok_size(i))
         return NULL;
     bool q = i->opsize == 8;
     if (i->mod == 3)
-        return q ? &cmov_rr8_f : &cmov_rr4_f;
-    return ok_mem(i) ? (q ? &cmov_rm8_f : &cmov_rm4_f) : NULL;
+        return q ? cmov_rr8 : cmov_rr4;
+    return ok_mem(i) ? (q ? cmov_rm8 : cmov_rm4) : NULL;
 }
 
 /* 0F 90-9F. */
-const struct fastfn *fast_setcc(struct insn *i, uint32_t mode)
+insn_fn *fast_setcc(struct insn *i, uint32_t mode)
 {
     if (!(mode & MODE_LONG64))
         return NULL;
     if (i->mod == 3)
-        return low_byte_reg(i, i->rm) ? &setcc_r_f : NULL;
-    return ok_mem(i) ? &setcc_m_f : NULL;
+        return low_byte_reg(i, i->rm) ? setcc_r : NULL;
+    return ok_mem(i) ? setcc_m : NULL;
 }

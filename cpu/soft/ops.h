@@ -40,15 +40,10 @@ enum opflags {
     OPF_FORCEREG = 1 << 23, /* ModRM always names registers (MOV CR/DR): mod is ignored */
 };
 
-/* A specialised handler (fast.c): the plain and the threaded entry. */
-struct fastfn {
-    insn_fn *fn, *run;
-};
-
 /* A fast-path selector (fast.c): after decoding, may return a specialised
- * handler for this instruction's shape in this mode (and set up the record
- * for it), or NULL to keep the generic one. */
-typedef const struct fastfn *fast_sel(struct insn *i, uint32_t mode);
+ * threaded entry (insn.run) for this instruction's shape in this mode (and
+ * set up the record for it), or NULL to keep the generic handler's. */
+typedef insn_fn *fast_sel(struct insn *i, uint32_t mode);
 
 struct opdesc {
     insn_fn *fn;
@@ -89,9 +84,9 @@ insn_fn insn_block_end;
  * `run` entry does its work and then calls the next record's, in tail
  * position, so each handler has its own indirect jump (better predicted
  * than one shared call site).  A block ends with a record whose `run` is
- * insn_block_end.  stop_block is only ever set by code that may run from a
- * generic handler or a memory access's slow path: those check it and stop
- * (recording where in c->stop_at); register-only handlers need not. */
+ * insn_block_end.  stop_block is only ever set by generic handlers (and
+ * the slow memory paths only they take): their entry, insn_run_generic,
+ * checks it and stops, recording where in c->stop_at. */
 static inline void insn_next(struct cpu *c, const struct insn *i)
 {
     const struct insn *n = i + 1;
