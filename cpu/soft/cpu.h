@@ -138,6 +138,7 @@ struct insn {
     uint8_t pfx66;    /* mandatory-prefix information for SSE: 0, 0x66, 0xf2, 0xf3 */
     bool end;         /* ends its block (OPF_END) */
     uint16_t tlb_off; /* fast handlers: offset in struct cpu of the TLB to use */
+    uint16_t off;     /* bytes from the RIP sync point in its block (fast.c) */
     bool rip_rel;     /* disp is relative to RIP (base XR_RIP; disp includes len) */
     int64_t disp;
     uint64_t imm, imm2;
@@ -497,6 +498,10 @@ unsigned cpu_stack_size(const struct cpu *c); /* 2, 4 or 8 */
 /* Decode one instruction at the current position; returns its length, or
  * raises #UD/#PF/#GP.  Fills *i. */
 unsigned cpu_decode(struct cpu *c, uint64_t lin, struct insn *i);
+/* Place a decoded record in its block: `off` bytes after the RIP sync
+ * point (lazy RIP, fast.c).  Returns whether the record is a new sync
+ * point (a generic handler, which advances RIP itself). */
+bool cpu_insn_place(struct insn *i, unsigned off);
 
 /* ports (cpu_io_in/out check IOPL and the TSS bitmap first; cpu_io_check
  * does only that, #GP(0) if the access is not allowed) */

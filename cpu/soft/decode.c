@@ -296,6 +296,8 @@ unsigned cpu_decode(struct cpu *c, uint64_t lin, struct insn *i)
         insn_fn *f = d->fast(i, c->mode);
         if (f) {
             i->run = f;
+            if (!i->end)
+                i->imm2 = (uint64_t)i->disp; /* the displacement fast handlers use */
             /* The CPL is part of the block key: the TLB to use is fixed. */
             i->tlb_off = (c->mode & MODE_CPL3) ? offsetof(struct cpu, tlb[1])
                                                : offsetof(struct cpu, tlb[0]);
@@ -317,14 +319,51 @@ void op_nop(struct cpu *c, const struct insn *i)
     next(c, i);
 }
 
+bool cpu_insn_place(struct insn *i, unsigned off)
+{
+    i->off = (uint16_t)off;
+    if (i->run == insn_run_generic)
+        return true;
+    if (i->end) {
+        /* Fast branches: taken and fall-through RIP from the sync point. */
+        i->disp += off;
+        i->imm2 += off;
+    } else if (i->rip_rel) {
+        i->imm2 += off;
+    }
+    return false;
+}
+
 void insn_run_generic(struct cpu *c, const struct insn *i)
 {
+    c->rip += i->off;
     i->fn(c, i);
     insn_next_checked(c, i);
 }
 
+void insn_run_fallback(struct cpu *c, const struct insn *i)
+{
+    c->rip += i->off;
+    i->fn(c, i);
+    if (unlikely(c->stop_block)) {
+        c->stop_at = i; /* RIP is right: the generic handler moved it */
+        return;
+    }
+    /* The instructions fast handlers do complete by advancing RIP by
+     * their length (a fault does not return here). */
+    c->rip -= i->off + i->len;
+    insn_next(c, i);
+}
+
+void insn_run_generic_last(struct cpu *c, const struct insn *i)
+{
+    c->rip += i->off;
+    i->fn(c, i);
+}
+
+/* After a block's last instruction: RIP is the sync point plus the bytes
+ * of fast instructions since (0 after a generic or a branch). */
 void insn_block_end(struct cpu *c, const struct insn *i)
 {
-    (void)c;
-    (void)i;
+    c->rip += i->off;
 }

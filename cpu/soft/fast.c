@@ -10,14 +10,22 @@
  * shape (32/64-bit operands, register/register, register/memory with
  * 64-bit addressing, register/immediate), the selector returns a threaded
  * entry (insn.run, see ops.h) that does exactly that shape with constant
- * sizes, the TLB hit inline and RIP advanced without masking, then runs
- * the block's next instruction.
+ * sizes and the TLB hit inline, then runs the block's next instruction.
+ *
+ * RIP is lazy: fast handlers do not advance it.  c->rip holds the RIP of
+ * a sync point (the block start, or the end of the last generic
+ * instruction, which advanced it itself) and insn.off the distance from
+ * there (soft.c decode_block, cpu_insn_place); generic entries and the
+ * block end add it.  So only branches write RIP, and straight-line code
+ * has no chain of read-modify-writes through it.  A fast handler never
+ * faults without first setting RIP (its memory slow paths are the generic
+ * handler's, and a branch to a non-canonical target syncs first).
  *
  * The generic handler stays in insn.fn: single-stepping (TF) runs it, and
  * so does a fast handler whose memory operand misses the TLB fast path (a
  * TLB miss, a page crossing, MMIO, a page holding code, a fault): it checks
  * before changing anything and hands the whole instruction to the generic
- * handler (insn_run_generic), which takes the slow path with all its
+ * handler (insn_run_fallback), which takes the slow path with all its
  * checks.  So a fast handler needs only the common case, and its results
  * are the generic handler's bit for bit (the same lazy-flag records); the
  * SDM references are those of ops_int.c, and the unit tests and the
@@ -26,7 +34,10 @@
  * Selectors may only write decoded fields the generic handler ignores:
  * rm for the accumulator forms and for registers named by the opcode
  * (B8+r, 50+r, 58+r), imm for shift counts (the masked count the generic
- * handler computes too), imm2 for branch targets (len + displacement).
+ * handler computes too), disp and imm2 of branches (the taken and the
+ * fall-through RIP relative to the sync point: len + displacement, len;
+ * cpu_insn_place adds off).  Memory operands use imm2 as displacement
+ * (decode.c copies disp; for RIP-relative ones cpu_insn_place adds off).
  *
  * Threat model: as the generic handlers: guest-controlled addresses reach
  * host memory only through a TLB hit (a page the guest may access this
@@ -55,7 +66,7 @@
         if (likely(name##_b(c, i)))                                                  \
             insn_next(c, i);                                                         \
         else                                                                         \
-            insn_run_generic(c, i);                                                  \
+            insn_run_fallback(c, i);                                                 \
     }                                                                                \
     AI bool name##_b(struct cpu *c, const struct insn *i)
 
@@ -68,10 +79,12 @@ AI uint64_t gr(const struct cpu *c, unsigned r, unsigned sz)
     return sz == 8 ? c->regs[r] : (uint32_t)c->regs[r];
 }
 
-/* Effective address with 64-bit addressing (selectors check adsize). */
+/* Effective address with 64-bit addressing (selectors check adsize); the
+ * displacement is imm2 (see above: RIP-relative ones count from the sync
+ * point in c->rip). */
 AI uint64_t ea64(const struct cpu *c, const struct insn *i)
 {
-    return (uint64_t)i->disp + c->xregs[i->base] + (c->xregs[i->index] << i->scale);
+    return i->imm2 + c->xregs[i->base] + (c->xregs[i->index] << i->scale);
 }
 
 /* In 64-bit mode only FS and GS add a base (decode leaves DS/SS/FS/GS). */
@@ -185,11 +198,6 @@ AI bool pop8(struct cpu *c, const struct insn *i, uint64_t *v)
     *v = hload(p, 8);
     c->regs[R_SP] = sp + 8;
     return true;
-}
-
-AI void adv(struct cpu *c, const struct insn *i)
-{
-    c->rip += i->len;
 }
 
 /* ---- flags ---- */
@@ -322,21 +330,21 @@ AI bool alu_mem(struct cpu *c, const struct insn *i, unsigned op, unsigned sz, u
         uint64_t r = alu_k(c, OP, SZ, gr(c, i->rm, SZ), gr(c, i->reg, SZ));         \
         if (alu_writes(OP))                                                         \
             c->regs[i->rm] = r;                                                     \
-        adv(c, i);                                                                  \
+                                                                         \
     }                                                                               \
     FNR(N##_rv##SZ)                                                                 \
     {                                                                               \
         uint64_t r = alu_k(c, OP, SZ, gr(c, i->reg, SZ), gr(c, i->rm, SZ));         \
         if (alu_writes(OP))                                                         \
             c->regs[i->reg] = r;                                                    \
-        adv(c, i);                                                                  \
+                                                                         \
     }                                                                               \
     FNR(N##_ri##SZ)                                                                 \
     {                                                                               \
         uint64_t r = alu_k(c, OP, SZ, gr(c, i->rm, SZ), i->imm);                    \
         if (alu_writes(OP))                                                         \
             c->regs[i->rm] = r;                                                     \
-        adv(c, i);                                                                  \
+                                                                         \
     }                                                                               \
     FNM(N##_rm##SZ)                                                                 \
     {                                                                               \
@@ -346,21 +354,21 @@ AI bool alu_mem(struct cpu *c, const struct insn *i, unsigned op, unsigned sz, u
         uint64_t r = alu_k(c, OP, SZ, gr(c, i->reg, SZ), b);                        \
         if (alu_writes(OP))                                                         \
             c->regs[i->reg] = r;                                                    \
-        adv(c, i);                                                                  \
+                                                                         \
         return true;                                                                \
     }                                                                               \
     FNM(N##_mr##SZ)                                                                 \
     {                                                                               \
         if (!alu_mem(c, i, OP, SZ, gr(c, i->reg, SZ)))                              \
             return false;                                                           \
-        adv(c, i);                                                                  \
+                                                                         \
         return true;                                                                \
     }                                                                               \
     FNM(N##_mi##SZ)                                                                 \
     {                                                                               \
         if (!alu_mem(c, i, OP, SZ, i->imm))                                         \
             return false;                                                           \
-        adv(c, i);                                                                  \
+                                                                         \
         return true;                                                                \
     }
 #define ALU_BOTH(OP, N) ALU_FORMS(OP, N, 4) ALU_FORMS(OP, N, 8)
@@ -384,12 +392,12 @@ static insn_fn *const alu_tab[9][6][2] = {
 };
 
 /* Byte CMP/TEST with memory or low-byte registers (string scanning). */
-FNM(cmp_mi1) { if (!alu_mem(c, i, ALU_CMP, 1, i->imm)) return false; adv(c, i); return true; }
-FNM(test_mi1) { if (!alu_mem(c, i, ALU_TEST, 1, i->imm)) return false; adv(c, i); return true; }
-FNR(cmp_ri1) { alu_k(c, ALU_CMP, 1, c->regs[i->rm], i->imm); adv(c, i); }
-FNR(test_ri1) { alu_k(c, ALU_TEST, 1, c->regs[i->rm], i->imm); adv(c, i); }
-FNR(cmp_rr1) { alu_k(c, ALU_CMP, 1, c->regs[i->rm], c->regs[i->reg]); adv(c, i); }
-FNR(test_rr1) { alu_k(c, ALU_TEST, 1, c->regs[i->rm], c->regs[i->reg]); adv(c, i); }
+FNM(cmp_mi1) { if (!alu_mem(c, i, ALU_CMP, 1, i->imm)) return false; return true; }
+FNM(test_mi1) { if (!alu_mem(c, i, ALU_TEST, 1, i->imm)) return false; return true; }
+FNR(cmp_ri1) { alu_k(c, ALU_CMP, 1, c->regs[i->rm], i->imm); }
+FNR(test_ri1) { alu_k(c, ALU_TEST, 1, c->regs[i->rm], i->imm); }
+FNR(cmp_rr1) { alu_k(c, ALU_CMP, 1, c->regs[i->rm], c->regs[i->reg]); }
+FNR(test_rr1) { alu_k(c, ALU_TEST, 1, c->regs[i->rm], c->regs[i->reg]); }
 
 static bool ok_mem(const struct insn *i)
 {
@@ -497,7 +505,7 @@ AI uint64_t incdec_k(struct cpu *c, unsigned sz, uint64_t v, bool dec)
     FNR(N##_r##SZ)                                                                  \
     {                                                                               \
         c->regs[i->rm] = incdec_k(c, SZ, gr(c, i->rm, SZ), DEC);                    \
-        adv(c, i);                                                                  \
+                                                                         \
     }                                                                               \
     FNM(N##_m##SZ)                                                                  \
     {                                                                               \
@@ -505,7 +513,7 @@ AI uint64_t incdec_k(struct cpu *c, unsigned sz, uint64_t v, bool dec)
         if (!rmw_at(c, i, SZ, &p))                                                  \
             return false;                                                           \
         hstore(p, incdec_k(c, SZ, hload(p, SZ), DEC), SZ);                          \
-        adv(c, i);                                                                  \
+                                                                         \
         return true;                                                                \
     }
 INCDEC_FORMS(inc, false, 4)
@@ -527,12 +535,12 @@ insn_fn *fast_incdec(struct insn *i, uint32_t mode)
 
 /* ---- MOV ---- */
 
-FNR(mov_rr4) { c->regs[i->rm] = (uint32_t)c->regs[i->reg]; adv(c, i); }
-FNR(mov_rr8) { c->regs[i->rm] = c->regs[i->reg]; adv(c, i); }
-FNR(mov_rv4) { c->regs[i->reg] = (uint32_t)c->regs[i->rm]; adv(c, i); }
-FNR(mov_rv8) { c->regs[i->reg] = c->regs[i->rm]; adv(c, i); }
-FNR(mov_ri4) { c->regs[i->rm] = (uint32_t)i->imm; adv(c, i); }
-FNR(mov_ri8) { c->regs[i->rm] = i->imm; adv(c, i); }
+FNR(mov_rr4) { c->regs[i->rm] = (uint32_t)c->regs[i->reg]; }
+FNR(mov_rr8) { c->regs[i->rm] = c->regs[i->reg]; }
+FNR(mov_rv4) { c->regs[i->reg] = (uint32_t)c->regs[i->rm]; }
+FNR(mov_rv8) { c->regs[i->reg] = c->regs[i->rm]; }
+FNR(mov_ri4) { c->regs[i->rm] = (uint32_t)i->imm; }
+FNR(mov_ri8) { c->regs[i->rm] = i->imm; }
 
 /* Loads into the whole register (zero-extended) and stores. */
 #define MOV_LD(SZ)                                                                  \
@@ -542,7 +550,7 @@ FNR(mov_ri8) { c->regs[i->rm] = i->imm; adv(c, i); }
         if (!ld(c, i, SZ, &v))                                                      \
             return false;                                                           \
         c->regs[i->reg] = v;                                                        \
-        adv(c, i);                                                                  \
+                                                                         \
         return true;                                                                \
     }
 #define MOV_ST(SZ)                                                                  \
@@ -550,14 +558,14 @@ FNR(mov_ri8) { c->regs[i->rm] = i->imm; adv(c, i); }
     {                                                                               \
         if (!st(c, i, SZ, c->regs[i->reg]))                                         \
             return false;                                                           \
-        adv(c, i);                                                                  \
+                                                                         \
         return true;                                                                \
     }                                                                               \
     FNM(mov_mi##SZ)                                                                 \
     {                                                                               \
         if (!st(c, i, SZ, i->imm))                                                  \
             return false;                                                           \
-        adv(c, i);                                                                  \
+                                                                         \
         return true;                                                                \
     }
 MOV_LD(4)
@@ -576,7 +584,7 @@ MOV_ST(8)
             return false;                                                           \
         uint64_t m = size_mask(SZ) << (SHIFT);                                      \
         c->regs[REG] = (c->regs[REG] & ~m) | (v << (SHIFT));                        \
-        adv(c, i);                                                                  \
+                                                                         \
         return true;                                                                \
     }
 MOV_MERGE(mov_ldb, 1, 0, i->reg)
@@ -586,7 +594,7 @@ FNM(mov_st1h)
 {
     if (!st(c, i, 1, c->regs[i->reg - 4] >> 8))
         return false;
-    adv(c, i);
+   
     return true;
 }
 
@@ -637,7 +645,7 @@ insn_fn *fast_mov(struct insn *i, uint32_t mode)
         if (!ld(c, i, SZ, &v))                                                      \
             return false;                                                           \
         c->regs[i->reg] = (EXPR);                                                   \
-        adv(c, i);                                                                  \
+                                                                         \
         return true;                                                                \
     }
 MOVX_LD(movzb_ld, 1, v)
@@ -647,14 +655,14 @@ MOVX_LD(movsb_ld8, 1, (uint64_t)(int8_t)v)
 MOVX_LD(movsw_ld4, 2, (uint32_t)(int16_t)v)
 MOVX_LD(movsw_ld8, 2, (uint64_t)(int16_t)v)
 MOVX_LD(movsxd_ld, 4, (uint64_t)(int32_t)v)
-FNR(movzb_rr) { c->regs[i->reg] = (uint8_t)c->regs[i->rm]; adv(c, i); }
-FNR(movzb_rrh) { c->regs[i->reg] = (uint8_t)(c->regs[i->rm - 4] >> 8); adv(c, i); }
-FNR(movzw_rr) { c->regs[i->reg] = (uint16_t)c->regs[i->rm]; adv(c, i); }
-FNR(movsb_rr4) { c->regs[i->reg] = (uint32_t)(int8_t)c->regs[i->rm]; adv(c, i); }
-FNR(movsb_rr8) { c->regs[i->reg] = (uint64_t)(int8_t)c->regs[i->rm]; adv(c, i); }
-FNR(movsw_rr4) { c->regs[i->reg] = (uint32_t)(int16_t)c->regs[i->rm]; adv(c, i); }
-FNR(movsw_rr8) { c->regs[i->reg] = (uint64_t)(int16_t)c->regs[i->rm]; adv(c, i); }
-FNR(movsxd_rr) { c->regs[i->reg] = (uint64_t)(int32_t)c->regs[i->rm]; adv(c, i); }
+FNR(movzb_rr) { c->regs[i->reg] = (uint8_t)c->regs[i->rm]; }
+FNR(movzb_rrh) { c->regs[i->reg] = (uint8_t)(c->regs[i->rm - 4] >> 8); }
+FNR(movzw_rr) { c->regs[i->reg] = (uint16_t)c->regs[i->rm]; }
+FNR(movsb_rr4) { c->regs[i->reg] = (uint32_t)(int8_t)c->regs[i->rm]; }
+FNR(movsb_rr8) { c->regs[i->reg] = (uint64_t)(int8_t)c->regs[i->rm]; }
+FNR(movsw_rr4) { c->regs[i->reg] = (uint32_t)(int16_t)c->regs[i->rm]; }
+FNR(movsw_rr8) { c->regs[i->reg] = (uint64_t)(int16_t)c->regs[i->rm]; }
+FNR(movsxd_rr) { c->regs[i->reg] = (uint64_t)(int32_t)c->regs[i->rm]; }
 
 /* 0F B6/B7 MOVZX, 0F BE/BF MOVSX. */
 insn_fn *fast_movx(struct insn *i, uint32_t mode)
@@ -688,8 +696,8 @@ insn_fn *fast_movsxd(struct insn *i, uint32_t mode)
 
 /* ---- LEA ---- */
 
-FNR(lea4) { c->regs[i->reg] = (uint32_t)ea64(c, i); adv(c, i); }
-FNR(lea8) { c->regs[i->reg] = ea64(c, i); adv(c, i); }
+FNR(lea4) { c->regs[i->reg] = (uint32_t)ea64(c, i); }
+FNR(lea8) { c->regs[i->reg] = ea64(c, i); }
 
 insn_fn *fast_lea(struct insn *i, uint32_t mode)
 {
@@ -744,7 +752,7 @@ AI uint64_t shift_k(struct cpu *c, unsigned op, unsigned sz, uint64_t v, unsigne
     FNR(N##_ri##SZ)                                                                 \
     {                                                                               \
         c->regs[i->rm] = shift_k(c, OP, SZ, gr(c, i->rm, SZ), (unsigned)i->imm);    \
-        adv(c, i);                                                                  \
+                                                                         \
     }                                                                               \
     FNR(N##_rc##SZ)                                                                 \
     {                                                                               \
@@ -753,7 +761,7 @@ AI uint64_t shift_k(struct cpu *c, unsigned op, unsigned sz, uint64_t v, unsigne
             c->regs[i->rm] = shift_k(c, OP, SZ, gr(c, i->rm, SZ), cnt);             \
         else if (SZ == 4)                                                           \
             c->regs[i->rm] = (uint32_t)c->regs[i->rm]; /* zero-extends */           \
-        adv(c, i);                                                                  \
+                                                                         \
     }
 #define SHIFT_BOTH(OP, N) SHIFT_FORMS(OP, N, 4) SHIFT_FORMS(OP, N, 8)
 SHIFT_BOTH(0, rol)
@@ -770,7 +778,7 @@ SHIFT_BOTH(7, sar)
         uint64_t v = c->regs[i->rm];                                                \
         uint64_t r = shift_k(c, OP, 2, v & 0xffff, (unsigned)i->imm);               \
         c->regs[i->rm] = (v & ~0xffffULL) | r;                                      \
-        adv(c, i);                                                                  \
+                                                                         \
     }
 SHIFT16(0, rol)
 SHIFT16(1, ror)
@@ -836,15 +844,15 @@ AI void imul_k(struct cpu *c, const struct insn *i, unsigned sz, uint64_t a, uin
 }
 
 #define IMUL_FORMS(SZ)                                                              \
-    FNR(imul_rr##SZ) { imul_k(c, i, SZ, c->regs[i->rm], c->regs[i->reg]); adv(c, i); } \
-    FNR(imul_rri##SZ) { imul_k(c, i, SZ, c->regs[i->rm], i->imm); adv(c, i); }     \
+    FNR(imul_rr##SZ) { imul_k(c, i, SZ, c->regs[i->rm], c->regs[i->reg]); } \
+    FNR(imul_rri##SZ) { imul_k(c, i, SZ, c->regs[i->rm], i->imm); }     \
     FNM(imul_rm##SZ)                                                                \
     {                                                                               \
         uint64_t v;                                                                 \
         if (!ld(c, i, SZ, &v))                                                      \
             return false;                                                           \
         imul_k(c, i, SZ, v, c->regs[i->reg]);                                       \
-        adv(c, i);                                                                  \
+                                                                         \
         return true;                                                                \
     }                                                                               \
     FNM(imul_rmi##SZ)                                                               \
@@ -853,7 +861,7 @@ AI void imul_k(struct cpu *c, const struct insn *i, unsigned sz, uint64_t a, uin
         if (!ld(c, i, SZ, &v))                                                      \
             return false;                                                           \
         imul_k(c, i, SZ, v, i->imm);                                                \
-        adv(c, i);                                                                  \
+                                                                         \
         return true;                                                                \
     }
 IMUL_FORMS(4)
@@ -913,15 +921,15 @@ AI void mul1_k(struct cpu *c, unsigned sz, uint64_t src, bool sign)
     FNR(not_r##SZ)                                                                  \
     {                                                                               \
         c->regs[i->rm] = gr(c, i->rm, SZ) ^ size_mask(SZ);                          \
-        adv(c, i);                                                                  \
+                                                                         \
     }                                                                               \
     FNR(neg_r##SZ)                                                                  \
     {                                                                               \
         c->regs[i->rm] = alu_k(c, ALU_SUB, SZ, 0, gr(c, i->rm, SZ));                \
-        adv(c, i);                                                                  \
+                                                                         \
     }                                                                               \
-    FNR(mul_r##SZ) { mul1_k(c, SZ, gr(c, i->rm, SZ), false); adv(c, i); }          \
-    FNR(imul1_r##SZ) { mul1_k(c, SZ, gr(c, i->rm, SZ), true); adv(c, i); }
+    FNR(mul_r##SZ) { mul1_k(c, SZ, gr(c, i->rm, SZ), false); }          \
+    FNR(imul1_r##SZ) { mul1_k(c, SZ, gr(c, i->rm, SZ), true); }
 GRP3_FORMS(4)
 GRP3_FORMS(8)
 
@@ -942,22 +950,41 @@ insn_fn *fast_grp3(struct insn *i, uint32_t mode)
 
 /* ---- branches, calls, stack ---- */
 
-/* A near jump in 64-bit mode: #GP(0) before RIP changes if the target is
- * not canonical (as jump_to in ops_int.c). */
-AI void jump64(struct cpu *c, uint64_t t)
+/* Branches are the last instruction of their block: their entries return
+ * to the run loop instead of running the block-end record (which would
+ * add its offset to the new RIP).  FNBM: may hand over to the generic
+ * handler, which then also ends the block. */
+#define FNB(name)                                                                    \
+    AI void name##_b(struct cpu *c, const struct insn *i);                           \
+    static void name(struct cpu *c, const struct insn *i) { name##_b(c, i); }        \
+    AI void name##_b(struct cpu *c, const struct insn *i)
+#define FNBM(name)                                                                   \
+    AI bool name##_b(struct cpu *c, const struct insn *i);                           \
+    static void name(struct cpu *c, const struct insn *i)                            \
+    {                                                                                \
+        if (unlikely(!name##_b(c, i)))                                               \
+            insn_run_generic_last(c, i);                                             \
+    }                                                                                \
+    AI bool name##_b(struct cpu *c, const struct insn *i)
+
+/* A near jump in 64-bit mode: #GP(0) with RIP on the instruction before
+ * RIP changes if the target is not canonical (as jump_to in ops_int.c). */
+AI void jump64(struct cpu *c, const struct insn *i, uint64_t t)
 {
-    if (unlikely(!is_canonical(t)))
+    if (unlikely(!is_canonical(t))) {
+        c->rip += i->off;
         cpu_gp0(c);
+    }
     c->rip = t;
 }
 
 #define JCC(N)                                                                      \
-    FNR(jcc_##N)                                                                    \
+    FNB(jcc_##N)                                                                    \
     {                                                                               \
         if (cond_k(c, N))                                                           \
-            jump64(c, c->rip + i->imm2);                                            \
+            jump64(c, i, c->rip + i->disp);                                         \
         else                                                                        \
-            adv(c, i);                                                              \
+            c->rip += i->imm2;                                                      \
     }
 JCC(0) JCC(1) JCC(2) JCC(3) JCC(4) JCC(5) JCC(6) JCC(7)
 JCC(8) JCC(9) JCC(10) JCC(11) JCC(12) JCC(13) JCC(14) JCC(15)
@@ -966,15 +993,15 @@ static insn_fn *const jcc_tab[16] = {
     jcc_8, jcc_9, jcc_10, jcc_11, jcc_12, jcc_13, jcc_14, jcc_15,
 };
 
-FNR(jmp_rel) { jump64(c, c->rip + i->imm2); }
-FNM(call_rel)
+FNB(jmp_rel) { jump64(c, i, c->rip + i->disp); }
+FNBM(call_rel)
 {
-    if (!push8(c, i, c->rip + i->len))
+    if (!push8(c, i, c->rip + i->imm2))
         return false;
-    c->rip += i->imm2;
+    c->rip += i->disp;
     return true;
 }
-FNM(ret_near)
+FNBM(ret_near)
 {
     uint64_t t;
     if (!pop8(c, i, &t))
@@ -986,14 +1013,14 @@ FNM(push_r)
 {
     if (!push8(c, i, c->regs[i->rm]))
         return false;
-    adv(c, i);
+   
     return true;
 }
 FNM(push_i)
 {
     if (!push8(c, i, i->imm))
         return false;
-    adv(c, i);
+   
     return true;
 }
 FNM(pop_r)
@@ -1002,17 +1029,18 @@ FNM(pop_r)
     if (!pop8(c, i, &v))
         return false;
     c->regs[i->rm] = v; /* POP RSP: the popped value wins */
-    adv(c, i);
+   
     return true;
 }
-FNR(nop64) { adv(c, i); }
+FNR(nop64) { }
 
 /* 70-7F, 0F 80-8F. */
 insn_fn *fast_jcc(struct insn *i, uint32_t mode)
 {
     if (!(mode & MODE_LONG64))
         return NULL;
-    i->imm2 = i->len + i->imm;
+    i->disp = (int64_t)(i->len + i->imm);
+    i->imm2 = i->len;
     return jcc_tab[i->op & 15];
 }
 
@@ -1021,7 +1049,8 @@ insn_fn *fast_branch(struct insn *i, uint32_t mode)
 {
     if (!(mode & MODE_LONG64))
         return NULL;
-    i->imm2 = i->len + i->imm;
+    i->disp = (int64_t)(i->len + i->imm);
+    i->imm2 = i->len;
     switch (i->op) {
     case 0xe8: return call_rel;
     case 0xe9: case 0xeb: return jmp_rel;
@@ -1057,13 +1086,13 @@ FNR(cmov_rr4)
 {
     uint64_t v = (uint32_t)c->regs[i->rm];
     c->regs[i->reg] = cond_k(c, i->op & 15) ? v : (uint32_t)c->regs[i->reg];
-    adv(c, i);
+   
 }
 FNR(cmov_rr8)
 {
     if (cond_k(c, i->op & 15))
         c->regs[i->reg] = c->regs[i->rm];
-    adv(c, i);
+   
 }
 FNM(cmov_rm4)
 {
@@ -1071,7 +1100,7 @@ FNM(cmov_rm4)
     if (!ld(c, i, 4, &v)) /* the source is always read */
         return false;
     c->regs[i->reg] = cond_k(c, i->op & 15) ? v : (uint32_t)c->regs[i->reg];
-    adv(c, i);
+   
     return true;
 }
 FNM(cmov_rm8)
@@ -1081,19 +1110,19 @@ FNM(cmov_rm8)
         return false;
     if (cond_k(c, i->op & 15))
         c->regs[i->reg] = v;
-    adv(c, i);
+   
     return true;
 }
 FNR(setcc_r)
 {
     c->regs[i->rm] = (c->regs[i->rm] & ~0xffULL) | cond_k(c, i->op & 15);
-    adv(c, i);
+   
 }
 FNM(setcc_m)
 {
     if (!st(c, i, 1, cond_k(c, i->op & 15)))
         return false;
-    adv(c, i);
+   
     return true;
 }
 

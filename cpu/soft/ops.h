@@ -75,8 +75,14 @@ fast_sel fast_alu, fast_grp1, fast_test, fast_incdec, fast_mov, fast_movx, fast_
 /* Handlers every group may use. */
 insn_fn op_ud;     /* #UD */
 insn_fn op_nop;
-/* The threaded entry of a generic handler: fn, then the next instruction. */
-insn_fn insn_run_generic;
+/* The threaded entry of a generic handler: bring RIP up to date (lazy RIP,
+ * fast.c), fn, then the next instruction.  _last: a branch's, which ends
+ * the block. */
+insn_fn insn_run_generic, insn_run_generic_last;
+/* A fast handler's hand-over to the generic one (not a branch): as
+ * insn_run_generic, but RIP goes back to the sync point afterwards, where
+ * the following fast records count from. */
+insn_fn insn_run_fallback;
 /* The threaded entry after a block's last instruction: back to the run loop. */
 insn_fn insn_block_end;
 

@@ -162,6 +162,7 @@ static struct block *decode_block(struct cpu *c, uint64_t lin, uint64_t pa, bool
     memset(b->link, 0, sizeof(b->link)); /* generation 0: never valid */
     b->link_next = 0;
     uint64_t at = lin;
+    unsigned sync = 0; /* lazy RIP: offset of the sync point (fast.c) */
     while (b->ninsns < (cacheable ? BLOCK_MAX_INSNS : 1)) {
         struct insn *i = &b->insns[b->ninsns];
         unsigned len;
@@ -172,6 +173,8 @@ static struct block *decode_block(struct cpu *c, uint64_t lin, uint64_t pa, bool
         bool crosses = ((at & 0xfff) + len) > 4096;
         if (crosses && b->ninsns > 0)
             break; /* decode it as a block of its own next time */
+        if (cpu_insn_place(i, b->bytes - sync) || i->end)
+            sync = b->bytes + len;
         b->ninsns++;
         b->bytes = (uint16_t)(b->bytes + len);
         at += len;
@@ -181,6 +184,7 @@ static struct block *decode_block(struct cpu *c, uint64_t lin, uint64_t pa, bool
             break;
     }
     b->insns[b->ninsns].run = insn_block_end;
+    b->insns[b->ninsns].off = (uint16_t)(b->bytes - sync);
     if (!cacheable)
         return b;
     if (((lin & 0xfff) + b->bytes) > 4096) {
