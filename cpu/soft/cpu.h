@@ -172,7 +172,7 @@ struct block {
 /* Low bits of a tag mark pages that must take the slow path. */
 #define TLB_SLOW 1ULL
 
-#define JC_SIZE 1024
+#define JC_SIZE 4096
 
 struct tlb_entry {
     uint64_t tag_r, tag_w, tag_x; /* linear page address, or TLB_INVALID; |TLB_SLOW */
@@ -223,11 +223,13 @@ struct cpu {
     struct tlb_entry tlb[2][TLB_SIZE]; /* [user][index] */
     /* Jump cache: linear PC -> decoded block, skipping the fetch TLB and
      * the hash on the way to the next block.  Valid while the mappings are:
-     * cleared with every TLB flush and cache flush; a block invalidated since
-     * fails its mode check. */
+     * an entry counts only under the link_gen it was made in, which every
+     * TLB flush and cache flush renews; a block invalidated since fails its
+     * mode check. */
     struct {
         uint64_t pc;
         struct block *b;
+        uint64_t gen;
     } jc[JC_SIZE];
     uint64_t link_gen;     /* block links made under this generation are valid */
 

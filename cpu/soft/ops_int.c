@@ -759,7 +759,9 @@ static void op_popf(struct cpu *c, const struct insn *i)
     if (sz == 2)
         mask &= 0xffff;
     cpu_set_eflags(c, v, mask);
-    c->stop_block = true; /* TF or IF may have changed */
+    /* POPF ends its block; the run loop looks at TF and at IF going from 0
+     * to 1 at every block boundary, so the chain of blocks need not stop
+     * (spin_unlock_irqrestore is a POPF). */
     next(c, i);
 }
 

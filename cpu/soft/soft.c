@@ -42,7 +42,6 @@ bool soft_page_has_code(struct soft *s, uint64_t pa)
  * never followed by another (whose page tables may differ). */
 void soft_jc_clear(struct cpu *c)
 {
-    memset(c->jc, 0, sizeof(c->jc));
     c->link_gen = __atomic_add_fetch(&c->soft->link_gen_next, 1, __ATOMIC_RELAXED);
 }
 
@@ -231,7 +230,7 @@ static struct block *find_block(struct cpu *c, struct block *scratch)
     uint64_t lin = pc_lin(c);
     unsigned j = jc_index(lin);
     struct block *b = c->jc[j].b;
-    if (likely(b && c->jc[j].pc == lin && b->mode == c->mode))
+    if (likely(c->jc[j].pc == lin && c->jc[j].gen == c->link_gen && b->mode == c->mode))
         return b;
     uint64_t pa;
     const uint8_t *host = soft_code_ptr(c, lin, &pa);
@@ -245,6 +244,7 @@ static struct block *find_block(struct cpu *c, struct block *scratch)
     if (b != scratch) {
         c->jc[j].pc = lin;
         c->jc[j].b = b;
+        c->jc[j].gen = c->link_gen;
     }
     return b;
 }
@@ -319,15 +319,18 @@ void soft_check_events(struct cpu *c)
 
 /* The block that follows `b` when execution continues at linear `lin`: from
  * b's links (direct branches and fall-through: one or two successors), or
- * through the jump cache, which then gets linked.  NULL: ask find_block. */
+ * through the jump cache, which then gets linked.  A block invalidated
+ * since (self-modifying code: its mode no longer matches) is a miss, so
+ * the link is made again to its successor.  NULL: ask find_block. */
 static inline struct block *next_block(struct cpu *c, struct block *b, uint64_t lin)
 {
     for (int k = 0; k < 2; k++)
-        if (b->link[k].pc == lin && b->link[k].gen == c->link_gen)
+        if (b->link[k].pc == lin && b->link[k].gen == c->link_gen &&
+            b->link[k].b->mode == c->mode)
             return b->link[k].b;
     unsigned j = jc_index(lin);
     struct block *nb = c->jc[j].b;
-    if (!nb || c->jc[j].pc != lin)
+    if (c->jc[j].pc != lin || c->jc[j].gen != c->link_gen || nb->mode != c->mode)
         return NULL;
     unsigned k = b->link_next;
     b->link_next = (uint8_t)(k ^ 1);
@@ -362,7 +365,7 @@ static __attribute__((noinline)) void run_blocks(struct cpu *c, struct block *b,
             return;
         c->last_if = fl & F_IF;
         struct block *nb = next_block(c, b, pc_lin(c));
-        if (!nb || nb->mode != c->mode)
+        if (!nb)
             return;
         b = nb;
     }
