@@ -1034,6 +1034,114 @@ FNM(pop_r)
 }
 FNR(nop64) { }
 
+/* ---- CMP/TEST/SUB/AND + Jcc, fused ---- */
+
+/* The condition after r = a - b (CMP, SUB) or r = a & b (TEST, AND) with
+ * a, b, r of size sz, from the operands themselves: the branch does not
+ * wait for the lazy-flag record it has just stored. */
+AI bool cond_sub(unsigned cc, unsigned sz, uint64_t a, uint64_t b, uint64_t r)
+{
+    unsigned sh = 64 - 8 * sz;
+    uint64_t da = a << sh, db = b << sh, dr = r << sh;
+    bool t;
+    switch (cc >> 1) {
+    case 0: t = (int64_t)((da ^ db) & (da ^ dr)) < 0; break; /* OF */
+    case 1: t = da < db; break;
+    case 2: t = da == db; break;
+    case 3: t = da <= db; break;
+    case 4: t = (int64_t)dr < 0; break;
+    case 5: t = !__builtin_parity((unsigned)(r & 0xff)); break;
+    case 6: t = (int64_t)da < (int64_t)db; break;
+    default: t = (int64_t)da <= (int64_t)db; break;
+    }
+    return (cc & 1) ? !t : t;
+}
+
+AI bool cond_logic(unsigned cc, unsigned sz, uint64_t r)
+{
+    int64_t dr = (int64_t)(r << (64 - 8 * sz));
+    bool t;
+    switch (cc >> 1) {
+    case 0: case 1: t = false; break;  /* OF = CF = 0 */
+    case 2: case 3: t = dr == 0; break;
+    case 4: case 6: t = dr < 0; break; /* SF; SF != OF */
+    case 5: t = !__builtin_parity((unsigned)(r & 0xff)); break;
+    default: t = dr <= 0; break;       /* ZF or SF != OF */
+    }
+    return (cc & 1) ? !t : t;
+}
+
+/* The Jcc record after the fused instruction (same block, last). */
+AI void fused_branch(struct cpu *c, const struct insn *i, bool taken)
+{
+    const struct insn *j = i + 1;
+    if (taken)
+        jump64(c, j, c->rip + j->disp);
+    else
+        c->rip += j->imm2;
+}
+
+#define FUSE1(OP, N, SZ, CC)                                                        \
+    FNB(N##_rr##SZ##_j##CC)                                                         \
+    {                                                                               \
+        uint64_t a = gr(c, i->rm, SZ), b = gr(c, i->reg, SZ);                       \
+        uint64_t r = alu_k(c, OP, SZ, a, b);                                        \
+        if (alu_writes(OP))                                                         \
+            c->regs[i->rm] = r;                                                     \
+        fused_branch(c, i, (OP == ALU_CMP || OP == ALU_SUB) ? cond_sub(CC, SZ, a, b, r) \
+                                                           : cond_logic(CC, SZ, r));   \
+    }                                                                               \
+    FNB(N##_ri##SZ##_j##CC)                                                         \
+    {                                                                               \
+        uint64_t a = gr(c, i->rm, SZ), b = i->imm & size_mask(SZ);                  \
+        uint64_t r = alu_k(c, OP, SZ, a, b);                                        \
+        if (alu_writes(OP))                                                         \
+            c->regs[i->rm] = r;                                                     \
+        fused_branch(c, i, (OP == ALU_CMP || OP == ALU_SUB) ? cond_sub(CC, SZ, a, b, r) \
+                                                           : cond_logic(CC, SZ, r));   \
+    }
+#define FUSE16(OP, N, SZ)                                                           \
+    FUSE1(OP, N, SZ, 0) FUSE1(OP, N, SZ, 1) FUSE1(OP, N, SZ, 2) FUSE1(OP, N, SZ, 3)   \
+    FUSE1(OP, N, SZ, 4) FUSE1(OP, N, SZ, 5) FUSE1(OP, N, SZ, 6) FUSE1(OP, N, SZ, 7)   \
+    FUSE1(OP, N, SZ, 8) FUSE1(OP, N, SZ, 9) FUSE1(OP, N, SZ, 10) FUSE1(OP, N, SZ, 11) \
+    FUSE1(OP, N, SZ, 12) FUSE1(OP, N, SZ, 13) FUSE1(OP, N, SZ, 14) FUSE1(OP, N, SZ, 15)
+#define FUSE_OP(OP, N) FUSE16(OP, N, 4) FUSE16(OP, N, 8)
+FUSE_OP(ALU_CMP, cmp)
+FUSE_OP(ALU_TEST, test)
+FUSE_OP(ALU_SUB, sub)
+FUSE_OP(ALU_AND, and)
+
+#define FROW16(N, F, SZ)                                                            \
+    { N##_##F##SZ##_j0, N##_##F##SZ##_j1, N##_##F##SZ##_j2, N##_##F##SZ##_j3,        \
+      N##_##F##SZ##_j4, N##_##F##SZ##_j5, N##_##F##SZ##_j6, N##_##F##SZ##_j7,        \
+      N##_##F##SZ##_j8, N##_##F##SZ##_j9, N##_##F##SZ##_j10, N##_##F##SZ##_j11,      \
+      N##_##F##SZ##_j12, N##_##F##SZ##_j13, N##_##F##SZ##_j14, N##_##F##SZ##_j15 }
+#define FROW(N) { { FROW16(N, rr, 4), FROW16(N, rr, 8) }, { FROW16(N, ri, 4), FROW16(N, ri, 8) } }
+/* [op: cmp test sub and][form: rr ri][size: 4 8][condition] */
+static insn_fn *const fuse_tab[4][2][2][16] = { FROW(cmp), FROW(test), FROW(sub), FROW(and) };
+
+insn_fn *fast_fuse(const struct insn *i, const struct insn *j)
+{
+    static insn_fn *const rr[4][2] = { { cmp_rr4, cmp_rr8 }, { test_rr4, test_rr8 },
+                                       { sub_rr4, sub_rr8 }, { and_rr4, and_rr8 } };
+    static insn_fn *const ri[4][2] = { { cmp_ri4, cmp_ri8 }, { test_ri4, test_ri8 },
+                                       { sub_ri4, sub_ri8 }, { and_ri4, and_ri8 } };
+    unsigned cc = 0;
+    for (; cc < 16; cc++)
+        if (j->run == jcc_tab[cc])
+            break;
+    if (cc == 16)
+        return NULL;
+    for (unsigned op = 0; op < 4; op++)
+        for (unsigned q = 0; q < 2; q++) {
+            if (i->run == rr[op][q])
+                return fuse_tab[op][0][q][cc];
+            if (i->run == ri[op][q])
+                return fuse_tab[op][1][q][cc];
+        }
+    return NULL;
+}
+
 /* 70-7F, 0F 80-8F. */
 insn_fn *fast_jcc(struct insn *i, uint32_t mode)
 {

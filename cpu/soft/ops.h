@@ -71,6 +71,10 @@ extern const struct optable ops_sse_table;
 fast_sel fast_alu, fast_grp1, fast_test, fast_incdec, fast_mov, fast_movx, fast_movsxd,
     fast_lea, fast_shift, fast_imul, fast_jcc, fast_branch, fast_stack, fast_nop, fast_cmov,
     fast_setcc, fast_grp3;
+/* A fast CMP/TEST/SUB/AND (register or immediate operand) followed by a
+ * fast Jcc in the same block: a handler doing both (it runs in place of
+ * the first and ends the block), or NULL. */
+insn_fn *fast_fuse(const struct insn *i, const struct insn *j);
 
 /* Handlers every group may use. */
 insn_fn op_ud;     /* #UD */

@@ -182,6 +182,13 @@ static struct block *decode_block(struct cpu *c, uint64_t lin, uint64_t pa, bool
         if (i->end)
             break;
     }
+    if (b->ninsns >= 2 && b->insns[b->ninsns - 1].end) {
+        /* A compare and the branch on it run as one handler. */
+        struct insn *f = &b->insns[b->ninsns - 2];
+        insn_fn *fused = fast_fuse(f, f + 1);
+        if (fused)
+            f->run = fused;
+    }
     b->insns[b->ninsns].run = insn_block_end;
     b->insns[b->ninsns].off = (uint16_t)(b->bytes - sync);
     if (!cacheable)

@@ -358,6 +358,36 @@ static void test_cond_forms(void)
     g_free(fixed);
 }
 
+static void test_fused_forms(void)
+{
+    /* CMP/TEST/SUB/AND then Jcc in one block (one handler): every
+     * condition, register and immediate forms, both sizes; the flags after
+     * the branch (on both paths) and the SUB/AND results. */
+    static const char *const cc[] = { "o", "no", "b", "ae", "e", "ne", "be", "a",
+                                      "s", "ns", "p", "np", "l", "ge", "le", "g" };
+    static const char *const ops[] = { "cmp %rdx, %r8", "cmp %edx, %r8d", "test %rdx, %r8",
+                                       "test %edx, %r8d", "sub %rdx, %r8", "sub %edx, %r8d",
+                                       "and %rdx, %r8", "and %edx, %r8d", "cmp $-3, %r8",
+                                       "cmp $0x7f, %r8d", "test $0x80000001, %r8d",
+                                       "sub $1, %r8", "and $0x1ff, %r8d", "cmp $5, %eax",
+                                       "cmp %rdx, %rax", "sub $-0x80000000, %r8" };
+    GString *per = g_string_new("");
+    unsigned off = 0;
+    for (size_t o = 0; o < ARRAY_SIZE(ops); o++)
+        for (size_t k = 0; k < 16; k++) {
+            g_string_append_printf(per, " mov %%rax, %%r8\n %s\n j%s 2f\n"
+                                   " pushfq\n pop %%r10\n jmp 3f\n"
+                                   "2: pushfq\n pop %%r10\n bts $32, %%r10\n"
+                                   "3: mov %%r10, %u(%%rdi)\n mov %%r8, %u(%%rdi)\n",
+                                   ops[o], cc[k], off, off + 8);
+            off += 16;
+        }
+    g_assert_cmpuint(off, <=, 4096);
+    char *code = g_string_free(per, false);
+    over_pairs(4096, code);
+    g_free(code);
+}
+
 static void test_stack_branch_forms(void)
 {
     over_pairs(64, " push %rax\n push %rdx\n pushq $-3\n push $0x1234\n pop %r8\n pop %r9\n"
@@ -458,6 +488,28 @@ static void test_selectors(void)
         g_assert_true(gi.run == insn_run_generic);
         if ((fi.run != insn_run_generic) != t->fast)
             g_error("%s: expected %s handler", t->name, t->fast ? "a fast" : "the generic");
+    }
+
+    /* CMP/TEST/SUB/AND + Jcc fuse; other pairs do not. */
+    static const struct {
+        uint8_t a[8], alen, j[8], jlen;
+        bool fuse;
+    } pairs[] = {
+        { { 0x48, 0x39, 0xd8 }, 3, { 0x74, 0x00 }, 2, true },           /* cmp; jz */
+        { { 0x83, 0xf8, 0x05 }, 3, { 0x0f, 0x8c, 0, 0, 0, 0 }, 6, true }, /* cmp $5; jl */
+        { { 0x85, 0xc0 }, 2, { 0x75, 0x00 }, 2, true },                 /* test; jnz */
+        { { 0x48, 0x01, 0xd8 }, 3, { 0x74, 0x00 }, 2, false },          /* add; jz */
+        { { 0x48, 0x39, 0x03 }, 3, { 0x74, 0x00 }, 2, false },          /* cmp mem; jz */
+        { { 0x48, 0x39, 0xd8 }, 3, { 0xeb, 0x00 }, 2, false },          /* cmp; jmp */
+    };
+    for (size_t k = 0; k < ARRAY_SIZE(pairs); k++) {
+        struct insn a, j;
+        c->fast_off = false;
+        st_load(st, ST_CODE_ADDR, pairs[k].a, pairs[k].alen);
+        st_load(st, ST_CODE_ADDR + 0x100, pairs[k].j, pairs[k].jlen);
+        g_assert_cmpuint(cpu_decode(c, ST_CODE_ADDR, &a), ==, pairs[k].alen);
+        g_assert_cmpuint(cpu_decode(c, ST_CODE_ADDR + 0x100, &j), ==, pairs[k].jlen);
+        g_assert_true((fast_fuse(&a, &j) != NULL) == pairs[k].fuse);
     }
     st_free(st);
 
@@ -670,6 +722,7 @@ int main(int argc, char **argv)
     g_test_add_func("/softcpu-fast/imul-forms", test_imul_forms);
     g_test_add_func("/softcpu-fast/mov-forms", test_mov_forms);
     g_test_add_func("/softcpu-fast/cond-forms", test_cond_forms);
+    g_test_add_func("/softcpu-fast/fused-forms", test_fused_forms);
     g_test_add_func("/softcpu-fast/stack-branch-forms", test_stack_branch_forms);
     g_test_add_func("/softcpu-fast/selectors", test_selectors);
     g_test_add_func("/softcpu-fast/sdm-values", test_sdm_values);
