@@ -21,6 +21,7 @@
 #define CPU_SOFT_CPU_H
 
 #include <setjmp.h>
+#include <stddef.h>
 #include <stdatomic.h>
 #include "core/machine.h"
 
@@ -120,13 +121,14 @@ struct insn;
 typedef void insn_fn(struct cpu *c, const struct insn *i);
 
 struct insn {
-    insn_fn *fn;
+    insn_fn *fn;      /* run this instruction (the generic handler) */
+    insn_fn *run;     /* run it, then the rest of the block (ops.h insn_next) */
     uint8_t len;
     uint8_t opsize;   /* 1, 2, 4, 8 (bytes) */
     uint8_t adsize;   /* 2, 4, 8 */
     uint8_t seg;      /* effective segment for memory operands */
     uint8_t mod, reg, rm; /* ModRM fields, REX-extended; mod 3 = register */
-    uint8_t base, index, scale; /* base/index 0xff = none */
+    uint8_t base, index, scale; /* base/index XR_ZERO = none, base XR_RIP */
     uint8_t rep;      /* 0, 0xf2 (REPNE), 0xf3 (REP/REPE) */
     uint8_t lock;
     uint8_t rex;      /* REX byte (0x40 present-bit kept), 0 if none */
@@ -135,7 +137,9 @@ struct insn {
     uint8_t aux;      /* handler-specific (condition code, /digit, ...) */
     uint8_t pfx66;    /* mandatory-prefix information for SSE: 0, 0x66, 0xf2, 0xf3 */
     bool end;         /* ends its block (OPF_END) */
-    bool rip_rel;     /* disp is relative to the next instruction */
+    uint16_t tlb_off; /* fast handlers: offset in struct cpu of the TLB to use */
+    uint16_t off;     /* bytes from the RIP sync point in its block (fast.c) */
+    bool rip_rel;     /* disp is relative to RIP (base XR_RIP; disp includes len) */
     int64_t disp;
     uint64_t imm, imm2;
 };
@@ -148,9 +152,17 @@ struct block {
     uint32_t mode;      /* struct cpu.mode bits at decode time */
     uint16_t ninsns;
     uint16_t bytes;
+    uint8_t link_next;  /* the link slot to replace next */
     struct block *hash_next;
     struct block *page_next; /* blocks on the same physical page */
-    struct insn insns[];
+    /* Successors seen (direct branches, fall-through): the block for a
+     * linear PC, valid while the CPU's link_gen is `gen` (soft.c). */
+    struct {
+        uint64_t pc;
+        struct block *b;
+        uint64_t gen;
+    } link[2];
+    struct insn insns[]; /* ninsns, then one whose `run` ends the block */
 };
 
 /* ---- TLB ---- */
@@ -160,14 +172,14 @@ struct block {
 /* Low bits of a tag mark pages that must take the slow path. */
 #define TLB_SLOW 1ULL
 
-#define JC_SIZE 1024
+#define JC_SIZE 4096
 
 struct tlb_entry {
     uint64_t tag_r, tag_w, tag_x; /* linear page address, or TLB_INVALID; |TLB_SLOW */
     uintptr_t addend;             /* host = linear + addend (fast path) */
     uint64_t paddr;               /* physical page */
     bool global;
-};
+} __attribute__((aligned(64)));  /* one cache line; the index scales by a shift */
 
 /* mode bits (struct cpu.mode): everything that changes how bytes decode or
  * which TLB applies.  Part of the block key. */
@@ -180,10 +192,23 @@ struct tlb_entry {
 #define MODE_CPL_SHIFT 6      /* two bits */
 #define MODE_LMA (1u << 8)
 
+/* Extended register indices for decoded address operands (struct insn
+ * base/index): a slot that always reads 0 ("no base/index") and RIP, so an
+ * effective address is disp + xregs[base] + (xregs[index] << scale) with no
+ * branches (RIP-relative: base XR_RIP, disp includes the insn length). */
+#define XR_ZERO 16
+#define XR_RIP 17
+
 struct cpu {
     /* hot state first */
-    uint64_t regs[16];
-    uint64_t rip;
+    union {
+        struct {
+            uint64_t regs[16];
+            uint64_t zero_reg; /* always 0 (XR_ZERO) */
+            uint64_t rip;      /* XR_RIP */
+        };
+        uint64_t xregs[18];
+    };
     uint32_t eflags;       /* non-arithmetic bits (F_ARITH bits live in cc_*) */
     enum cc_op cc_op;
     uint8_t cc_size;       /* operand size of the last flag-setting op */
@@ -198,14 +223,21 @@ struct cpu {
     struct tlb_entry tlb[2][TLB_SIZE]; /* [user][index] */
     /* Jump cache: linear PC -> decoded block, skipping the fetch TLB and
      * the hash on the way to the next block.  Valid while the mappings are:
-     * cleared with every TLB flush and cache flush; a block invalidated since
-     * fails its mode check. */
+     * an entry counts only under the link_gen it was made in, which every
+     * TLB flush and cache flush renews; a block invalidated since fails its
+     * mode check. */
     struct {
         uint64_t pc;
         struct block *b;
+        uint64_t gen;
     } jc[JC_SIZE];
+    uint64_t link_gen;     /* block links made under this generation are valid */
 
     bool stop_block;       /* leave the current block after this insn */
+    const struct insn *stop_at; /* the instruction after which it stopped */
+    bool yield;            /* PAUSE: end this vCPU's slice (soft_run_cpu) */
+    bool trace_block;      /* -d trace:soft.block: back to the run loop per block */
+    bool fast_off;         /* tests: decode to the generic handlers only (fast.c) */
     _Atomic unsigned irq_req; /* enum cpu_signal bits posted by the APIC */
     uint8_t sipi_vector;
     bool halted;
@@ -262,6 +294,11 @@ struct cpu {
     uint64_t tsc_hz;
 };
 
+_Static_assert(offsetof(struct cpu, rip) == offsetof(struct cpu, xregs[XR_RIP]),
+               "RIP must be xregs[XR_RIP]");
+_Static_assert(offsetof(struct cpu, zero_reg) == offsetof(struct cpu, xregs[XR_ZERO]),
+               "the zero slot must be xregs[XR_ZERO]");
+
 /* ---- internal API shared by the soft CPU's files ---- */
 
 /* exc.c: raise an exception (never returns: longjmp to the run loop). */
@@ -287,6 +324,26 @@ static inline void cc_set(struct cpu *c, enum cc_op op, unsigned size, uint64_t 
     c->cc_res = res;
     c->cc_dst = dst;
     c->cc_src = src;
+}
+
+/* ROL/ROR change only CF and OF.  Keep the flag state before them as a
+ * snapshot (materialising it first if it is itself a rotate) instead of
+ * computing all flags now. */
+static inline void cc_rotate(struct cpu *c, enum cc_op op, bool cf, bool of)
+{
+    if (c->cc_op == CC_ROL || c->cc_op == CC_ROR) {
+        uint32_t fl = cpu_get_eflags(c);
+        c->cc_op = CC_EFLAGS;
+        c->cc_src = fl & F_ARITH;
+    }
+    c->prev_op = (uint8_t)c->cc_op;
+    c->prev_size = c->cc_size;
+    c->prev_res = c->cc_res;
+    c->prev_dst = c->cc_dst;
+    c->prev_src = c->cc_src;
+    c->prev_src2 = c->cc_src2;
+    c->cc_op = op;
+    c->cc_src2 = (cf ? F_CF : 0) | (of ? F_OF : 0);
 }
 
 /* mem.c: linear-address access with segmentation and paging.  `seg` is a
@@ -410,11 +467,29 @@ static inline void cpu_wr(struct cpu *c, int seg, uint64_t off, uint64_t v, unsi
     cpu_wr_slow(c, seg, off, v, size);
 }
 
-/* Effective address of a ModRM memory operand (offset within its segment). */
-uint64_t insn_ea(struct cpu *c, const struct insn *i);
+/* Effective address of a ModRM memory operand (offset within its segment):
+ * branch-free thanks to XR_ZERO / XR_RIP (see struct insn). */
+static inline uint64_t insn_ea(const struct cpu *c, const struct insn *i)
+{
+    uint64_t ea = (uint64_t)i->disp + c->xregs[i->base] + (c->xregs[i->index] << i->scale);
+    return i->adsize == 8 ? ea : ea & size_mask(i->adsize);
+}
+
 /* ModRM operand read/write (register or memory). */
-uint64_t rm_read(struct cpu *c, const struct insn *i, unsigned size);
-void rm_write(struct cpu *c, const struct insn *i, unsigned size, uint64_t v);
+static inline uint64_t rm_read(struct cpu *c, const struct insn *i, unsigned size)
+{
+    if (i->mod == 3)
+        return reg_read(c, i->rm, size, i->rex);
+    return cpu_rd(c, i->seg, insn_ea(c, i), size);
+}
+
+static inline void rm_write(struct cpu *c, const struct insn *i, unsigned size, uint64_t v)
+{
+    if (i->mod == 3)
+        reg_write(c, i->rm, size, i->rex, v);
+    else
+        cpu_wr(c, i->seg, insn_ea(c, i), v, size);
+}
 
 /* Stack */
 void cpu_push(struct cpu *c, uint64_t v, unsigned size);
@@ -425,6 +500,10 @@ unsigned cpu_stack_size(const struct cpu *c); /* 2, 4 or 8 */
 /* Decode one instruction at the current position; returns its length, or
  * raises #UD/#PF/#GP.  Fills *i. */
 unsigned cpu_decode(struct cpu *c, uint64_t lin, struct insn *i);
+/* Place a decoded record in its block: `off` bytes after the RIP sync
+ * point (lazy RIP, fast.c).  Returns whether the record is a new sync
+ * point (a generic handler, which advances RIP itself). */
+bool cpu_insn_place(struct insn *i, unsigned off);
 
 /* ports (cpu_io_in/out check IOPL and the TSS bitmap first; cpu_io_check
  * does only that, #GP(0) if the access is not allowed) */

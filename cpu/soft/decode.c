@@ -64,12 +64,13 @@ static uint64_t next_le(struct stream *s, unsigned n)
 static void modrm16(struct stream *s, struct insn *i, unsigned mod, unsigned rm)
 {
     static const uint8_t base16[8] = { R_BX, R_BX, R_BP, R_BP, R_SI, R_DI, R_BP, R_BX };
-    static const uint8_t index16[8] = { R_SI, R_DI, R_SI, R_DI, 0xff, 0xff, 0xff, 0xff };
+    static const uint8_t index16[8] = { R_SI, R_DI, R_SI, R_DI, XR_ZERO, XR_ZERO, XR_ZERO,
+                                        XR_ZERO };
     i->base = base16[rm];
     i->index = index16[rm];
     i->scale = 0;
     if (mod == 0 && rm == 6) {
-        i->base = 0xff;
+        i->base = XR_ZERO;
         i->disp = (int16_t)next_le(s, 2);
     } else if (mod == 1) {
         i->disp = (int8_t)next_byte(s);
@@ -83,22 +84,22 @@ static void modrm16(struct stream *s, struct insn *i, unsigned mod, unsigned rm)
 static void modrm32(struct stream *s, struct insn *i, unsigned mod, unsigned rm, bool long64)
 {
     unsigned rex_b = (i->rex & 1) << 3, rex_x = (i->rex & 2) << 2;
-    i->index = 0xff;
+    i->index = XR_ZERO;
     i->scale = 0;
     if (rm == 4) {
         uint8_t sib = next_byte(s);
         unsigned idx = ((sib >> 3) & 7) | rex_x;
         unsigned base = sib & 7;
         i->scale = sib >> 6;
-        i->index = idx == 4 ? 0xff : (uint8_t)idx; /* index 4 (no REX.X) means none */
+        i->index = idx == 4 ? XR_ZERO : (uint8_t)idx; /* index 4 (no REX.X) means none */
         if (base == 5 && mod == 0) {
-            i->base = 0xff;
+            i->base = XR_ZERO;
             i->disp = (int32_t)next_le(s, 4);
         } else {
             i->base = (uint8_t)(base | rex_b);
         }
     } else if (rm == 5 && mod == 0) {
-        i->base = 0xff;
+        i->base = long64 ? XR_RIP : XR_ZERO; /* disp gets the length added at the end */
         i->disp = (int32_t)next_le(s, 4);
         i->rip_rel = long64;
     } else {
@@ -223,7 +224,7 @@ unsigned cpu_decode(struct cpu *c, uint64_t lin, struct insn *i)
     uint8_t f2f3 = 0, b; /* the last of F2/F3: it beats 66 as a mandatory prefix */
     memset(i, 0, sizeof(*i));
     i->seg = S_NONE;
-    i->base = i->index = 0xff;
+    i->base = i->index = XR_ZERO;
 
     for (;;) {
         b = next_byte(&s);
@@ -285,40 +286,27 @@ unsigned cpu_decode(struct cpu *c, uint64_t lin, struct insn *i)
     if (i->seg == S_NONE)
         i->seg = S_DS;
     i->fn = d->fn;
+    i->run = insn_run_generic;
     i->aux = d->aux;
     i->end = !!(flags & OPF_END);
     i->len = (uint8_t)s.pos;
+    if (i->rip_rel)
+        i->disp += s.pos; /* relative to the next instruction */
+    if (d->fast && !c->fast_off) {
+        insn_fn *f = d->fast(i, c->mode);
+        if (f) {
+            i->run = f;
+            if (!i->end)
+                i->imm2 = (uint64_t)i->disp; /* the displacement fast handlers use */
+            /* The CPL is part of the block key: the TLB to use is fixed. */
+            i->tlb_off = (c->mode & MODE_CPL3) ? offsetof(struct cpu, tlb[1])
+                                               : offsetof(struct cpu, tlb[0]);
+        }
+    }
     return s.pos;
 }
 
-/* ---- operand helpers used by every group ---- */
-
-uint64_t insn_ea(struct cpu *c, const struct insn *i)
-{
-    uint64_t ea = (uint64_t)i->disp;
-    if (i->base != 0xff)
-        ea += c->regs[i->base];
-    if (i->index != 0xff)
-        ea += c->regs[i->index] << i->scale;
-    if (i->rip_rel)
-        ea += c->rip + i->len;
-    return addr_mask(i->adsize, ea);
-}
-
-uint64_t rm_read(struct cpu *c, const struct insn *i, unsigned size)
-{
-    if (i->mod == 3)
-        return reg_read(c, i->rm, size, i->rex);
-    return cpu_rd(c, i->seg, insn_ea(c, i), size);
-}
-
-void rm_write(struct cpu *c, const struct insn *i, unsigned size, uint64_t v)
-{
-    if (i->mod == 3)
-        reg_write(c, i->rm, size, i->rex, v);
-    else
-        cpu_wr(c, i->seg, insn_ea(c, i), v, size);
-}
+/* ---- handlers every group may use ---- */
 
 void op_ud(struct cpu *c, const struct insn *i)
 {
@@ -329,4 +317,53 @@ void op_ud(struct cpu *c, const struct insn *i)
 void op_nop(struct cpu *c, const struct insn *i)
 {
     next(c, i);
+}
+
+bool cpu_insn_place(struct insn *i, unsigned off)
+{
+    i->off = (uint16_t)off;
+    if (i->run == insn_run_generic)
+        return true;
+    if (i->end) {
+        /* Fast branches: taken and fall-through RIP from the sync point. */
+        i->disp += off;
+        i->imm2 += off;
+    } else if (i->rip_rel) {
+        i->imm2 += off;
+    }
+    return false;
+}
+
+void insn_run_generic(struct cpu *c, const struct insn *i)
+{
+    c->rip += i->off;
+    i->fn(c, i);
+    insn_next_checked(c, i);
+}
+
+void insn_run_fallback(struct cpu *c, const struct insn *i)
+{
+    c->rip += i->off;
+    i->fn(c, i);
+    if (unlikely(c->stop_block)) {
+        c->stop_at = i; /* RIP is right: the generic handler moved it */
+        return;
+    }
+    /* The instructions fast handlers do complete by advancing RIP by
+     * their length (a fault does not return here). */
+    c->rip -= i->off + i->len;
+    insn_next(c, i);
+}
+
+void insn_run_generic_last(struct cpu *c, const struct insn *i)
+{
+    c->rip += i->off;
+    i->fn(c, i);
+}
+
+/* After a block's last instruction: RIP is the sync point plus the bytes
+ * of fast instructions since (0 after a generic or a branch). */
+void insn_block_end(struct cpu *c, const struct insn *i)
+{
+    c->rip += i->off;
 }

@@ -73,7 +73,10 @@ void cpu_recompute_mode(struct cpu *c)
         m |= MODE_LONG64;
     else if (pe && !vm && (c->seg[S_CS].flags & SEGF_DB))
         m |= MODE_CS32;
-    if (pe && !vm && (c->seg[S_SS].flags & SEGF_DB))
+    /* SS.B sets the stack width outside 64-bit mode only; in 64-bit mode
+     * it would split kernel code into two block sets (SS is a null
+     * selector after an interrupt, a flat one elsewhere). */
+    if (pe && !vm && (c->seg[S_SS].flags & SEGF_DB) && !(m & MODE_LONG64))
         m |= MODE_SS32;
     c->cpl = !pe ? 0 : vm ? 3 : (c->seg[S_CS].sel & 3);
     if (pe && !vm)

@@ -212,7 +212,7 @@ uint64_t cpu_translate(struct cpu *c, uint64_t lin, int acc, bool user)
 
 void cpu_tlb_flush(struct cpu *c, bool include_global)
 {
-    memset(c->jc, 0, sizeof(c->jc));
+    soft_jc_clear(c);
     for (int u = 0; u < 2; u++)
         for (unsigned k = 0; k < TLB_SIZE; k++) {
             struct tlb_entry *e = &c->tlb[u][k];
@@ -223,7 +223,7 @@ void cpu_tlb_flush(struct cpu *c, bool include_global)
 
 void cpu_tlb_flush_page(struct cpu *c, uint64_t lin)
 {
-    memset(c->jc, 0, sizeof(c->jc)); /* cheap enough: INVLPG is rare */
+    soft_jc_clear(c); /* cheap enough: INVLPG is rare */
     unsigned k = (unsigned)(lin >> 12) & (TLB_SIZE - 1);
     for (int u = 0; u < 2; u++) {
         struct tlb_entry *e = &c->tlb[u][k];

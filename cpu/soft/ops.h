@@ -40,8 +40,14 @@ enum opflags {
     OPF_FORCEREG = 1 << 23, /* ModRM always names registers (MOV CR/DR): mod is ignored */
 };
 
+/* A fast-path selector (fast.c): after decoding, may return a specialised
+ * threaded entry (insn.run) for this instruction's shape in this mode (and
+ * set up the record for it), or NULL to keep the generic handler's. */
+typedef insn_fn *fast_sel(struct insn *i, uint32_t mode);
+
 struct opdesc {
     insn_fn *fn;
+    fast_sel *fast;
     uint32_t flags;
     uint8_t aux;                   /* copied to insn.aux */
     const struct opdesc *group;    /* OPF_GROUP: 8 entries indexed by ModRM.reg */
@@ -61,9 +67,50 @@ extern const struct optable ops_system_table;
 extern const struct optable ops_fpu_table;
 extern const struct optable ops_sse_table;
 
+/* fast.c: selectors for the integer group's hot instructions. */
+fast_sel fast_alu, fast_grp1, fast_test, fast_incdec, fast_mov, fast_movx, fast_movsxd,
+    fast_lea, fast_shift, fast_imul, fast_jcc, fast_branch, fast_stack, fast_nop, fast_cmov,
+    fast_setcc, fast_grp3;
+/* A fast CMP/TEST/SUB/AND (register or immediate operand) followed by a
+ * fast Jcc in the same block: a handler doing both (it runs in place of
+ * the first and ends the block), or NULL. */
+insn_fn *fast_fuse(const struct insn *i, const struct insn *j);
+
 /* Handlers every group may use. */
 insn_fn op_ud;     /* #UD */
 insn_fn op_nop;
+/* The threaded entry of a generic handler: bring RIP up to date (lazy RIP,
+ * fast.c), fn, then the next instruction.  _last: a branch's, which ends
+ * the block. */
+insn_fn insn_run_generic, insn_run_generic_last;
+/* A fast handler's hand-over to the generic one (not a branch): as
+ * insn_run_generic, but RIP goes back to the sync point afterwards, where
+ * the following fast records count from. */
+insn_fn insn_run_fallback;
+/* The threaded entry after a block's last instruction: back to the run loop. */
+insn_fn insn_block_end;
+
+/* Threaded dispatch inside a block (soft.c run_blocks): each instruction's
+ * `run` entry does its work and then calls the next record's, in tail
+ * position, so each handler has its own indirect jump (better predicted
+ * than one shared call site).  A block ends with a record whose `run` is
+ * insn_block_end.  stop_block is only ever set by generic handlers (and
+ * the slow memory paths only they take): their entry, insn_run_generic,
+ * checks it and stops, recording where in c->stop_at. */
+static inline void insn_next(struct cpu *c, const struct insn *i)
+{
+    const struct insn *n = i + 1;
+    n->run(c, n);
+}
+
+static inline void insn_next_checked(struct cpu *c, const struct insn *i)
+{
+    if (unlikely(c->stop_block)) {
+        c->stop_at = i;
+        return;
+    }
+    insn_next(c, i);
+}
 
 /* Advance RIP past the instruction (non-branch handlers end with this). */
 static inline void next(struct cpu *c, const struct insn *i)

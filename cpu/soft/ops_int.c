@@ -278,26 +278,6 @@ static void op_imul3(struct cpu *c, const struct insn *i)
 
 /* ---- shifts and rotates (group 2) ---- */
 
-/* ROL/ROR change only CF and OF.  Keep the flag state before them as a
- * snapshot (materialising it first if it is itself a rotate) instead of
- * computing all flags now. */
-static void rotate_flags(struct cpu *c, enum cc_op op, bool cf, bool of)
-{
-    if (c->cc_op == CC_ROL || c->cc_op == CC_ROR) {
-        uint32_t fl = cpu_get_eflags(c);
-        c->cc_op = CC_EFLAGS;
-        c->cc_src = fl & F_ARITH;
-    }
-    c->prev_op = (uint8_t)c->cc_op;
-    c->prev_size = c->cc_size;
-    c->prev_res = c->cc_res;
-    c->prev_dst = c->cc_dst;
-    c->prev_src = c->cc_src;
-    c->prev_src2 = c->cc_src2;
-    c->cc_op = op;
-    c->cc_src2 = (cf ? F_CF : 0) | (of ? F_OF : 0);
-}
-
 static uint64_t shift(struct cpu *c, unsigned op, unsigned sz, uint64_t v, unsigned cnt)
 {
     unsigned bits = sz * 8;
@@ -306,7 +286,7 @@ static uint64_t shift(struct cpu *c, unsigned op, unsigned sz, uint64_t v, unsig
     v &= m;
     if (!cnt)
         return v;
-    /* RCL/RCR read CF; ROL/ROR keep SF/ZF/AF/PF lazily (rotate_flags). */
+    /* RCL/RCR read CF; ROL/ROR keep SF/ZF/AF/PF lazily (cc_rotate). */
     uint32_t fl = (op == 2 || op == 3) ? cpu_get_eflags(c) : 0;
     uint64_t r;
     bool cf, of;
@@ -316,14 +296,14 @@ static uint64_t shift(struct cpu *c, unsigned op, unsigned sz, uint64_t v, unsig
         r = cnt ? ((v << cnt) | (v >> (bits - cnt))) & m : v;
         cf = r & 1;
         of = ((r & top) != 0) != cf;
-        rotate_flags(c, CC_ROL, cf, of);
+        cc_rotate(c, CC_ROL, cf, of);
         return r;
     case 1: /* ROR */
         cnt %= bits;
         r = cnt ? ((v >> cnt) | (v << (bits - cnt))) & m : v;
         cf = r & top;
         of = ((r & top) != 0) != ((r & (top >> 1)) != 0);
-        rotate_flags(c, CC_ROR, cf, of);
+        cc_rotate(c, CC_ROR, cf, of);
         return r;
     case 2: /* RCL */
     case 3: { /* RCR */
@@ -489,6 +469,12 @@ static void op_xchg_ax(struct cpu *c, const struct insn *i)
 {
     unsigned r = (i->op & 7) | ((i->rex & 1) << 3), sz = i->opsize;
     if (r == 0 && i->op == 0x90) { /* NOP, or PAUSE with F3 */
+        if (i->rep == 0xf3) {
+            /* A spin-wait loop: the vCPU it waits for runs in this thread,
+             * so end this one's slice (as pause-loop exiting would). */
+            c->yield = true;
+            c->stop_block = true;
+        }
         next(c, i);
         return;
     }
@@ -773,7 +759,9 @@ static void op_popf(struct cpu *c, const struct insn *i)
     if (sz == 2)
         mask &= 0xffff;
     cpu_set_eflags(c, v, mask);
-    c->stop_block = true; /* TF or IF may have changed */
+    /* POPF ends its block; the run loop looks at TF and at IF going from 0
+     * to 1 at every block boundary, so the chain of blocks need not stop
+     * (spin_unlock_irqrestore is a POPF). */
     next(c, i);
 }
 
@@ -1140,48 +1128,61 @@ static void op_salc(struct cpu *c, const struct insn *i)
 /* ---- the table ---- */
 
 #define E(f, fl, ...) { .fn = (f), .flags = (fl), __VA_ARGS__ }
-#define ALU_ROW(base, op)                                                         \
-    [base + 0] = E(op_alu_rm, OPF_MODRM | OPF_BYTE | OPF_LOCKOK, .aux = op),      \
-    [base + 1] = E(op_alu_rm, OPF_MODRM | OPF_LOCKOK, .aux = op),                 \
-    [base + 2] = E(op_alu_rm, OPF_MODRM | OPF_BYTE, .aux = op),                   \
-    [base + 3] = E(op_alu_rm, OPF_MODRM, .aux = op),                              \
-    [base + 4] = E(op_alu_acc, OPF_BYTE | OPF_IMM8, .aux = op),                   \
-    [base + 5] = E(op_alu_acc, OPF_IMMZ, .aux = op)
+#define FA .fast = fast_alu
+#define ALU_ROW(base, op)                                                             \
+    [base + 0] = E(op_alu_rm, OPF_MODRM | OPF_BYTE | OPF_LOCKOK, .aux = op, FA),      \
+    [base + 1] = E(op_alu_rm, OPF_MODRM | OPF_LOCKOK, .aux = op, FA),                 \
+    [base + 2] = E(op_alu_rm, OPF_MODRM | OPF_BYTE, .aux = op, FA),                   \
+    [base + 3] = E(op_alu_rm, OPF_MODRM, .aux = op, FA),                              \
+    [base + 4] = E(op_alu_acc, OPF_BYTE | OPF_IMM8, .aux = op, FA),                   \
+    [base + 5] = E(op_alu_acc, OPF_IMMZ, .aux = op, FA)
 #define R8(base, f, fl) \
     [base] = E(f, fl), [base + 1] = E(f, fl), [base + 2] = E(f, fl), [base + 3] = E(f, fl), \
     [base + 4] = E(f, fl), [base + 5] = E(f, fl), [base + 6] = E(f, fl), [base + 7] = E(f, fl)
 #define R16(base, f, fl) R8(base, f, fl), R8(base + 8, f, fl)
+/* The same with a fast-path selector. */
+#define F(f, fl, sel) { .fn = (f), .flags = (fl), .fast = (sel) }
+#define RF8(base, f, fl, sel) \
+    [base] = F(f, fl, sel), [base + 1] = F(f, fl, sel), [base + 2] = F(f, fl, sel), \
+    [base + 3] = F(f, fl, sel), [base + 4] = F(f, fl, sel), [base + 5] = F(f, fl, sel), \
+    [base + 6] = F(f, fl, sel), [base + 7] = F(f, fl, sel)
+#define RF16(base, f, fl, sel) RF8(base, f, fl, sel), RF8(base + 8, f, fl, sel)
+#define ALLGF(f, fl, sel) \
+    { F(f, fl, sel), F(f, fl, sel), F(f, fl, sel), F(f, fl, sel), F(f, fl, sel), \
+      F(f, fl, sel), F(f, fl, sel), F(f, fl, sel) }
 
 #define BR (OPF_END)
 #define ALLG(f, fl) { E(f, fl), E(f, fl), E(f, fl), E(f, fl), E(f, fl), E(f, fl), E(f, fl), E(f, fl) }
 
-static const struct opdesc grp1_b[8] = ALLG(op_grp1, OPF_BYTE | OPF_IMM8 | OPF_LOCKOK);
-static const struct opdesc grp1_z[8] = ALLG(op_grp1, OPF_IMMZ | OPF_LOCKOK);
-static const struct opdesc grp1_s8[8] = ALLG(op_grp1, OPF_IMM8 | OPF_LOCKOK);
+static const struct opdesc grp1_b[8] = ALLGF(op_grp1, OPF_BYTE | OPF_IMM8 | OPF_LOCKOK, fast_grp1);
+static const struct opdesc grp1_z[8] = ALLGF(op_grp1, OPF_IMMZ | OPF_LOCKOK, fast_grp1);
+static const struct opdesc grp1_s8[8] = ALLGF(op_grp1, OPF_IMM8 | OPF_LOCKOK, fast_grp1);
 static const struct opdesc grp2_b1[8] = ALLG(op_grp2, OPF_BYTE);
-static const struct opdesc grp2_v1[8] = ALLG(op_grp2, 0);
+static const struct opdesc grp2_v1[8] = ALLGF(op_grp2, 0, fast_shift);
 static const struct opdesc grp2_bi[8] = ALLG(op_grp2, OPF_BYTE | OPF_IMM8U);
-static const struct opdesc grp2_vi[8] = ALLG(op_grp2, OPF_IMM8U);
+static const struct opdesc grp2_vi[8] = ALLGF(op_grp2, OPF_IMM8U, fast_shift);
 static const struct opdesc grp3_b[8] = {
-    E(op_grp3, OPF_BYTE | OPF_IMM8), E(op_grp3, OPF_BYTE | OPF_IMM8),
+    F(op_grp3, OPF_BYTE | OPF_IMM8, fast_test), F(op_grp3, OPF_BYTE | OPF_IMM8, fast_test),
     E(op_grp3, OPF_BYTE | OPF_LOCKOK), E(op_grp3, OPF_BYTE | OPF_LOCKOK),
     E(op_grp3, OPF_BYTE), E(op_grp3, OPF_BYTE), E(op_grp3, OPF_BYTE), E(op_grp3, OPF_BYTE),
 };
 static const struct opdesc grp3_v[8] = {
-    E(op_grp3, OPF_IMMZ), E(op_grp3, OPF_IMMZ), E(op_grp3, OPF_LOCKOK), E(op_grp3, OPF_LOCKOK),
-    E(op_grp3, 0), E(op_grp3, 0), E(op_grp3, 0), E(op_grp3, 0),
+    F(op_grp3, OPF_IMMZ, fast_test), F(op_grp3, OPF_IMMZ, fast_test),
+    F(op_grp3, OPF_LOCKOK, fast_grp3), F(op_grp3, OPF_LOCKOK, fast_grp3),
+    F(op_grp3, 0, fast_grp3), F(op_grp3, 0, fast_grp3), E(op_grp3, 0), E(op_grp3, 0),
 };
 static const struct opdesc grp4[8] = {
     E(op_incdec_rm, OPF_BYTE | OPF_LOCKOK), E(op_incdec_rm, OPF_BYTE | OPF_LOCKOK),
 };
 static const struct opdesc grp5[8] = {
-    E(op_incdec_rm, OPF_LOCKOK), E(op_incdec_rm, OPF_LOCKOK), E(op_grp5, BR | OPF_FORCE64),
+    F(op_incdec_rm, OPF_LOCKOK, fast_incdec), F(op_incdec_rm, OPF_LOCKOK, fast_incdec),
+    E(op_grp5, BR | OPF_FORCE64),
     E(op_grp5, BR | OPF_MEMONLY), E(op_grp5, BR | OPF_FORCE64), E(op_grp5, BR | OPF_MEMONLY),
     E(op_grp5, OPF_DEF64),
 };
 static const struct opdesc grp_pop[8] = { E(op_pop_rm, OPF_DEF64) };
-static const struct opdesc grp_mov_b[8] = { E(op_mov_rm_imm, OPF_BYTE | OPF_IMM8) };
-static const struct opdesc grp_mov_v[8] = { E(op_mov_rm_imm, OPF_IMMZ) };
+static const struct opdesc grp_mov_b[8] = { F(op_mov_rm_imm, OPF_BYTE | OPF_IMM8, fast_mov) };
+static const struct opdesc grp_mov_v[8] = { F(op_mov_rm_imm, OPF_IMMZ, fast_mov) };
 
 static const struct opdesc map0[256] = {
     ALU_ROW(0x00, ALU_ADD), ALU_ROW(0x08, ALU_OR), ALU_ROW(0x10, ALU_ADC), ALU_ROW(0x18, ALU_SBB),
@@ -1194,33 +1195,36 @@ static const struct opdesc map0[256] = {
     [0x1e] = E(op_push_sreg, OPF_NO64, .aux = S_DS),
     [0x1f] = E(op_pop_sreg, OPF_NO64, .aux = S_DS),
     R16(0x40, op_incdec_r, OPF_NO64),
-    R8(0x50, op_push_r, OPF_DEF64),
-    R8(0x58, op_pop_r, OPF_DEF64),
+    RF8(0x50, op_push_r, OPF_DEF64, fast_stack),
+    RF8(0x58, op_pop_r, OPF_DEF64, fast_stack),
     [0x60] = E(op_pusha, OPF_NO64),
     [0x61] = E(op_popa, OPF_NO64),
-    [0x63] = E(op_63, OPF_MODRM),
-    [0x68] = E(op_push_imm, OPF_DEF64 | OPF_IMMZ),
-    [0x69] = E(op_imul3, OPF_MODRM | OPF_IMMZ),
-    [0x6a] = E(op_push_imm, OPF_DEF64 | OPF_IMM8),
-    [0x6b] = E(op_imul3, OPF_MODRM | OPF_IMM8),
-    R16(0x70, op_jcc, BR | OPF_REL8 | OPF_FORCE64),
+    [0x63] = F(op_63, OPF_MODRM, fast_movsxd),
+    [0x68] = F(op_push_imm, OPF_DEF64 | OPF_IMMZ, fast_stack),
+    [0x69] = F(op_imul3, OPF_MODRM | OPF_IMMZ, fast_imul),
+    [0x6a] = F(op_push_imm, OPF_DEF64 | OPF_IMM8, fast_stack),
+    [0x6b] = F(op_imul3, OPF_MODRM | OPF_IMM8, fast_imul),
+    RF16(0x70, op_jcc, BR | OPF_REL8 | OPF_FORCE64, fast_jcc),
     [0x80] = E(NULL, OPF_GROUP | OPF_BYTE, .group = grp1_b),
     [0x81] = E(NULL, OPF_GROUP, .group = grp1_z),
     [0x82] = E(NULL, OPF_GROUP | OPF_BYTE | OPF_NO64, .group = grp1_b),
     [0x83] = E(NULL, OPF_GROUP, .group = grp1_s8),
-    [0x84] = E(op_test_rm, OPF_MODRM | OPF_BYTE),
-    [0x85] = E(op_test_rm, OPF_MODRM),
+    [0x84] = F(op_test_rm, OPF_MODRM | OPF_BYTE, fast_test),
+    [0x85] = F(op_test_rm, OPF_MODRM, fast_test),
     [0x86] = E(op_xchg_rm, OPF_MODRM | OPF_BYTE | OPF_LOCKOK),
     [0x87] = E(op_xchg_rm, OPF_MODRM | OPF_LOCKOK),
-    [0x88] = E(op_mov_rm, OPF_MODRM | OPF_BYTE),
-    [0x89] = E(op_mov_rm, OPF_MODRM),
-    [0x8a] = E(op_mov_rm, OPF_MODRM | OPF_BYTE),
-    [0x8b] = E(op_mov_rm, OPF_MODRM),
+    [0x88] = F(op_mov_rm, OPF_MODRM | OPF_BYTE, fast_mov),
+    [0x89] = F(op_mov_rm, OPF_MODRM, fast_mov),
+    [0x8a] = F(op_mov_rm, OPF_MODRM | OPF_BYTE, fast_mov),
+    [0x8b] = F(op_mov_rm, OPF_MODRM, fast_mov),
     [0x8c] = E(op_mov_from_sreg, OPF_MODRM),
-    [0x8d] = E(op_lea, OPF_MODRM | OPF_MEMONLY),
+    [0x8d] = F(op_lea, OPF_MODRM | OPF_MEMONLY, fast_lea),
     [0x8e] = E(op_mov_to_sreg, OPF_MODRM), /* MOV SS stops the block itself */
     [0x8f] = E(NULL, OPF_GROUP | OPF_DEF64, .group = grp_pop),
-    R8(0x90, op_xchg_ax, 0),
+    [0x90] = F(op_xchg_ax, 0, fast_nop),
+    [0x91] = E(op_xchg_ax, 0), [0x92] = E(op_xchg_ax, 0), [0x93] = E(op_xchg_ax, 0),
+    [0x94] = E(op_xchg_ax, 0), [0x95] = E(op_xchg_ax, 0), [0x96] = E(op_xchg_ax, 0),
+    [0x97] = E(op_xchg_ax, 0),
     [0x98] = E(op_cbw, 0),
     [0x99] = E(op_cwd, 0),
     [0x9a] = E(op_call_far, OPF_NO64 | OPF_FAR | BR),
@@ -1232,14 +1236,14 @@ static const struct opdesc map0[256] = {
     [0xa1] = E(op_mov_moffs, OPF_MOFFS),
     [0xa2] = E(op_mov_moffs, OPF_BYTE | OPF_MOFFS),
     [0xa3] = E(op_mov_moffs, OPF_MOFFS),
-    [0xa8] = E(op_test_acc, OPF_BYTE | OPF_IMM8),
-    [0xa9] = E(op_test_acc, OPF_IMMZ),
+    [0xa8] = F(op_test_acc, OPF_BYTE | OPF_IMM8, fast_test),
+    [0xa9] = F(op_test_acc, OPF_IMMZ, fast_test),
     R8(0xb0, op_mov_r_imm, OPF_BYTE | OPF_IMM8U),
-    R8(0xb8, op_mov_r_imm, OPF_IMMV),
+    RF8(0xb8, op_mov_r_imm, OPF_IMMV, fast_mov),
     [0xc0] = E(NULL, OPF_GROUP | OPF_BYTE, .group = grp2_bi),
     [0xc1] = E(NULL, OPF_GROUP, .group = grp2_vi),
     [0xc2] = E(op_ret, BR | OPF_FORCE64 | OPF_IMM16),
-    [0xc3] = E(op_ret, BR | OPF_FORCE64),
+    [0xc3] = F(op_ret, BR | OPF_FORCE64, fast_branch),
     [0xc4] = E(op_lxs, OPF_MODRM | OPF_MEMONLY | OPF_NO64, .aux = S_ES),
     [0xc5] = E(op_lxs, OPF_MODRM | OPF_MEMONLY | OPF_NO64, .aux = S_DS),
     [0xc6] = E(NULL, OPF_GROUP | OPF_BYTE, .group = grp_mov_b),
@@ -1266,10 +1270,10 @@ static const struct opdesc map0[256] = {
     [0xe5] = E(op_in, OPF_IMM8U),
     [0xe6] = E(op_out, OPF_BYTE | OPF_IMM8U | BR),
     [0xe7] = E(op_out, OPF_IMM8U | BR),
-    [0xe8] = E(op_call_rel, BR | OPF_RELZ | OPF_FORCE64),
-    [0xe9] = E(op_jmp_rel, BR | OPF_RELZ | OPF_FORCE64),
+    [0xe8] = F(op_call_rel, BR | OPF_RELZ | OPF_FORCE64, fast_branch),
+    [0xe9] = F(op_jmp_rel, BR | OPF_RELZ | OPF_FORCE64, fast_branch),
     [0xea] = E(op_jmp_far, BR | OPF_NO64 | OPF_FAR),
-    [0xeb] = E(op_jmp_rel, BR | OPF_REL8 | OPF_FORCE64),
+    [0xeb] = F(op_jmp_rel, BR | OPF_REL8 | OPF_FORCE64, fast_branch),
     [0xec] = E(op_in, OPF_BYTE),
     [0xed] = E(op_in, 0),
     [0xee] = E(op_out, OPF_BYTE | BR),
@@ -1296,25 +1300,25 @@ static const struct opdesc grp9[8] = {
 static const struct opdesc map1[256] = {
     [0x0b] = E(op_ud, BR),
     [0x0d] = E(op_nop, OPF_MODRM), /* PREFETCHW */
-    R8(0x18, op_nop, OPF_MODRM),   /* hint NOPs, NOP Ev */
-    R16(0x40, op_cmov, OPF_MODRM),
-    R16(0x80, op_jcc, BR | OPF_RELZ | OPF_FORCE64),
-    R16(0x90, op_setcc, OPF_MODRM | OPF_BYTE),
+    RF8(0x18, op_nop, OPF_MODRM, fast_nop), /* hint NOPs, NOP Ev */
+    RF16(0x40, op_cmov, OPF_MODRM, fast_cmov),
+    RF16(0x80, op_jcc, BR | OPF_RELZ | OPF_FORCE64, fast_jcc),
+    RF16(0x90, op_setcc, OPF_MODRM | OPF_BYTE, fast_setcc),
     [0xa0] = E(op_push_sreg, OPF_DEF64, .aux = S_FS),
     [0xa1] = E(op_pop_sreg, OPF_DEF64, .aux = S_FS),
     [0xa2] = E(op_cpuid, BR),
     [0xa8] = E(op_push_sreg, OPF_DEF64, .aux = S_GS),
     [0xa9] = E(op_pop_sreg, OPF_DEF64, .aux = S_GS),
-    [0xaf] = E(op_imul3, OPF_MODRM),
+    [0xaf] = F(op_imul3, OPF_MODRM, fast_imul),
     [0xb0] = E(op_cmpxchg, OPF_MODRM | OPF_BYTE | OPF_LOCKOK),
     [0xb1] = E(op_cmpxchg, OPF_MODRM | OPF_LOCKOK),
     [0xb2] = E(op_lxs, OPF_MODRM | OPF_MEMONLY | BR, .aux = S_SS),
     [0xb4] = E(op_lxs, OPF_MODRM | OPF_MEMONLY, .aux = S_FS),
     [0xb5] = E(op_lxs, OPF_MODRM | OPF_MEMONLY, .aux = S_GS),
-    [0xb6] = E(op_movzx, OPF_MODRM),
-    [0xb7] = E(op_movzx, OPF_MODRM),
-    [0xbe] = E(op_movsx, OPF_MODRM),
-    [0xbf] = E(op_movsx, OPF_MODRM),
+    [0xb6] = F(op_movzx, OPF_MODRM, fast_movx),
+    [0xb7] = F(op_movzx, OPF_MODRM, fast_movx),
+    [0xbe] = F(op_movsx, OPF_MODRM, fast_movx),
+    [0xbf] = F(op_movsx, OPF_MODRM, fast_movx),
     [0xc0] = E(op_xadd, OPF_MODRM | OPF_BYTE | OPF_LOCKOK),
     [0xc1] = E(op_xadd, OPF_MODRM | OPF_LOCKOK),
     [0xc7] = E(NULL, OPF_GROUP, .group = grp9),

@@ -38,6 +38,15 @@ bool soft_page_has_code(struct soft *s, uint64_t pa)
     return k < s->ram_pages && s->page_blocks[k];
 }
 
+/* Forget this CPU's linear-PC -> block associations (the jump cache and
+ * the block links it made): its translations or the blocks changed.  The
+ * generation numbers are unique across CPUs, so a link one CPU made is
+ * never followed by another (whose page tables may differ). */
+void soft_jc_clear(struct cpu *c)
+{
+    c->link_gen = __atomic_add_fetch(&c->soft->link_gen_next, 1, __ATOMIC_RELAXED);
+}
+
 static void flush_cache(struct soft *s)
 {
     memset(s->hash, 0, sizeof(*s->hash) << s->hash_bits);
@@ -46,7 +55,7 @@ static void flush_cache(struct soft *s)
     s->cache_flushes++;
     for (unsigned i = 0; i < s->ncpus; i++) {
         s->cpus[i]->stop_block = true;
-        memset(s->cpus[i]->jc, 0, sizeof(s->cpus[i]->jc));
+        soft_jc_clear(s->cpus[i]);
     }
 }
 
@@ -140,7 +149,7 @@ static struct block *decode_block(struct cpu *c, uint64_t lin, uint64_t pa, bool
                                   struct block *scratch)
 {
     struct soft *s = c->soft;
-    size_t need = sizeof(struct block) + BLOCK_MAX_INSNS * sizeof(struct insn);
+    size_t need = sizeof(struct block) + (BLOCK_MAX_INSNS + 1) * sizeof(struct insn);
     struct block *b = scratch;
     if (cacheable) {
         if (s->arena_used + need > s->arena_size)
@@ -151,7 +160,10 @@ static struct block *decode_block(struct cpu *c, uint64_t lin, uint64_t pa, bool
     b->mode = c->mode;
     b->ninsns = 0;
     b->bytes = 0;
+    memset(b->link, 0, sizeof(b->link)); /* generation 0: never valid */
+    b->link_next = 0;
     uint64_t at = lin;
+    unsigned sync = 0; /* lazy RIP: offset of the sync point (fast.c) */
     while (b->ninsns < (cacheable ? BLOCK_MAX_INSNS : 1)) {
         struct insn *i = &b->insns[b->ninsns];
         unsigned len;
@@ -162,6 +174,8 @@ static struct block *decode_block(struct cpu *c, uint64_t lin, uint64_t pa, bool
         bool crosses = ((at & 0xfff) + len) > 4096;
         if (crosses && b->ninsns > 0)
             break; /* decode it as a block of its own next time */
+        if (cpu_insn_place(i, b->bytes - sync) || i->end)
+            sync = b->bytes + len;
         b->ninsns++;
         b->bytes = (uint16_t)(b->bytes + len);
         at += len;
@@ -170,14 +184,23 @@ static struct block *decode_block(struct cpu *c, uint64_t lin, uint64_t pa, bool
         if (i->end)
             break;
     }
+    if (b->ninsns >= 2 && b->insns[b->ninsns - 1].end) {
+        /* A compare and the branch on it run as one handler. */
+        struct insn *f = &b->insns[b->ninsns - 2];
+        insn_fn *fused = fast_fuse(f, f + 1);
+        if (fused)
+            f->run = fused;
+    }
+    b->insns[b->ninsns].run = insn_block_end;
+    b->insns[b->ninsns].off = (uint16_t)(b->bytes - sync);
     if (!cacheable)
         return b;
     if (((lin & 0xfff) + b->bytes) > 4096) {
         /* A single instruction straddling pages: do not cache. */
-        memcpy(scratch, b, sizeof(struct block) + sizeof(struct insn));
+        memcpy(scratch, b, sizeof(struct block) + 2 * sizeof(struct insn));
         return scratch;
     }
-    s->arena_used += sizeof(struct block) + b->ninsns * sizeof(struct insn);
+    s->arena_used += sizeof(struct block) + (b->ninsns + 1) * sizeof(struct insn);
     s->arena_used = (s->arena_used + 15) & ~(size_t)15;
     unsigned h = hash_of(s, pa, b->mode);
     b->hash_next = s->hash[h];
@@ -195,15 +218,28 @@ static struct block *decode_block(struct cpu *c, uint64_t lin, uint64_t pa, bool
     return b;
 }
 
-static struct block *find_block(struct cpu *c, struct block *scratch)
+/* The jump cache slot for a linear PC. */
+static inline unsigned jc_index(uint64_t lin)
 {
-    struct soft *s = c->soft;
+    return (unsigned)((lin ^ (lin >> 10)) & (JC_SIZE - 1));
+}
+
+/* Linear address of the next instruction (CS base + RIP). */
+static inline uint64_t pc_lin(const struct cpu *c)
+{
     uint64_t lin = c->seg[S_CS].base + c->rip;
     if (!(c->mode & MODE_LONG64))
         lin &= 0xffffffffULL;
-    unsigned j = (unsigned)((lin ^ (lin >> 10)) & (JC_SIZE - 1));
+    return lin;
+}
+
+static struct block *find_block(struct cpu *c, struct block *scratch)
+{
+    struct soft *s = c->soft;
+    uint64_t lin = pc_lin(c);
+    unsigned j = jc_index(lin);
     struct block *b = c->jc[j].b;
-    if (likely(b && c->jc[j].pc == lin && b->mode == c->mode))
+    if (likely(c->jc[j].pc == lin && c->jc[j].gen == c->link_gen && b->mode == c->mode))
         return b;
     uint64_t pa;
     const uint8_t *host = soft_code_ptr(c, lin, &pa);
@@ -217,6 +253,7 @@ static struct block *find_block(struct cpu *c, struct block *scratch)
     if (b != scratch) {
         c->jc[j].pc = lin;
         c->jc[j].b = b;
+        c->jc[j].gen = c->link_gen;
     }
     return b;
 }
@@ -289,6 +326,60 @@ void soft_check_events(struct cpu *c)
 
 /* ---- the run loop ---- */
 
+/* The block that follows `b` when execution continues at linear `lin`: from
+ * b's links (direct branches and fall-through: one or two successors), or
+ * through the jump cache, which then gets linked.  A block invalidated
+ * since (self-modifying code: its mode no longer matches) is a miss, so
+ * the link is made again to its successor.  NULL: ask find_block. */
+static inline struct block *next_block(struct cpu *c, struct block *b, uint64_t lin)
+{
+    for (int k = 0; k < 2; k++)
+        if (b->link[k].pc == lin && b->link[k].gen == c->link_gen &&
+            b->link[k].b->mode == c->mode)
+            return b->link[k].b;
+    unsigned j = jc_index(lin);
+    struct block *nb = c->jc[j].b;
+    if (c->jc[j].pc != lin || c->jc[j].gen != c->link_gen || nb->mode != c->mode)
+        return NULL;
+    unsigned k = b->link_next;
+    b->link_next = (uint8_t)(k ^ 1);
+    b->link[k].pc = lin;
+    b->link[k].b = nb;
+    b->link[k].gen = c->link_gen;
+    return nb;
+}
+
+/* Run decoded blocks, following on to the next block for as long as nothing
+ * needs the run loop's attention: no event posted, no stop_block, IF not
+ * newly set, no TF, no trace, budget left (c->icount below `end`).  Returns
+ * to soft_run_cpu, which does the event checks, decodes on a miss and
+ * delivers faults.  Kept out of soft_run_cpu so the hot state stays in
+ * registers (setjmp there forces its locals to memory).  Retired
+ * instructions are added to c->icount per block, so a fault loses none of
+ * the blocks completed before it. */
+static __attribute__((noinline)) void run_blocks(struct cpu *c, struct block *b, uint64_t end)
+{
+    for (;;) {
+        c->stop_block = false;
+        c->stop_at = NULL;
+        b->insns[0].run(c, b->insns);
+        uint64_t n = c->stop_at ? (uint64_t)(c->stop_at - b->insns) + 1 : b->ninsns;
+        /* Other threads read it for -icount time: publish with one store. */
+        __atomic_store_n(&c->icount, c->icount + n, __ATOMIC_RELAXED);
+        if (c->stop_block || c->icount >= end || atomic_load_explicit(&c->irq_req,
+                                                                      memory_order_relaxed))
+            return;
+        uint32_t fl = c->eflags;
+        if ((fl & F_TF) || ((fl & F_IF) && !c->last_if) || c->intr_shadow || c->trace_block)
+            return;
+        c->last_if = fl & F_IF;
+        struct block *nb = next_block(c, b, pc_lin(c));
+        if (!nb)
+            return;
+        b = nb;
+    }
+}
+
 void soft_run_cpu(struct cpu *c, uint64_t budget)
 {
     /* The scratch block for uncacheable code lives on this frame. */
@@ -296,7 +387,10 @@ void soft_run_cpu(struct cpu *c, uint64_t budget)
         struct block b;
         uint8_t space[sizeof(struct block) + sizeof(struct insn) * 2];
     } scratch;
-    volatile uint64_t done = 0;
+    /* Progress is retired instructions (c->icount) plus exception
+     * deliveries, so a guest faulting in a loop still uses up its budget. */
+    uint64_t start = c->icount;
+    volatile uint64_t deliveries = 0;
     if (setjmp(c->jmp)) {
         /* A fault: RIP still points at the faulting instruction. */
         int vec = (int)c->exc_vec;
@@ -310,43 +404,45 @@ void soft_run_cpu(struct cpu *c, uint64_t budget)
             cpu_deliver(c, vec, c->exc_has_err, c->exc_err, false, c->rip);
         }
         c->delivering = false;
-        done = done + 1;
+        deliveries = deliveries + 1;
     }
-    while (done < budget && !c->soft->stop_req) {
-        /* Events are checked when an APIC posted one, or when IF just went
-         * from 0 to 1 (an interrupt may have waited); never in the shadow
-         * of STI / MOV SS. */
+    c->yield = false;
+    while (c->icount - start + deliveries < budget && !c->soft->stop_req && !c->yield) {
+        /* Events are checked when an APIC posted one, or when IF went from
+         * 0 to 1 since the last check (an interrupt may have waited: its
+         * signal was consumed while IF was 0); never in the shadow of STI /
+         * MOV SS.  The shadow does not count as a check: after "STI; HLT"
+         * the next boundary still sees the 0 -> 1 transition and takes the
+         * waiting interrupt instead of sleeping on it. */
         bool ifl = c->eflags & F_IF;
-        if (c->intr_shadow)
+        if (c->intr_shadow) {
             c->intr_shadow = false;
-        else if (atomic_load(&c->irq_req) || (ifl && !c->last_if))
-            soft_check_events(c);
-        c->last_if = c->eflags & F_IF;
+        } else {
+            if (atomic_load(&c->irq_req) || (ifl && !c->last_if))
+                soft_check_events(c);
+            c->last_if = c->eflags & F_IF;
+        }
+        /* STI; HLT in one block: the HLT ran in the shadow, which ends at
+         * this boundary, and an interrupt may already wait in the APIC
+         * (its wake-up was consumed while IF was 0). */
         if (c->halted && (c->eflags & F_IF))
-            soft_check_events(c); /* STI; HLT with an interrupt already waiting */
+            soft_check_events(c);
         if (c->halted)
             return;
         TRACE(&c->m->log, c->soft->trace_block, "soft.block: cpu %u %04x:%016llx mode %x",
               c->index, c->seg[S_CS].sel, (unsigned long long)c->rip, c->mode);
         struct block *b = find_block(c, &scratch.b);
-        const struct insn *i = b->insns, *end = i + b->ninsns;
-        c->stop_block = false;
         if (unlikely(c->eflags & F_TF)) {
             /* Single-step: one instruction, then the #DB trap. */
-            cpu_step_traced(c, i);
-            c->icount++;
-            done = done + 1;
+            c->stop_block = false;
+            cpu_step_traced(c, b->insns);
+            __atomic_store_n(&c->icount, c->icount + 1, __ATOMIC_RELAXED);
             continue;
         }
-        for (; i < end; i++) {
-            i->fn(c, i);
-            if (unlikely(c->stop_block))
-                break;
-        }
-        uint64_t n = (uint64_t)(i - b->insns) + (i < end);
-        /* Other threads read it for -icount time: publish with one store. */
-        __atomic_store_n(&c->icount, c->icount + n, __ATOMIC_RELAXED);
-        done = done + n;
+        /* The budget counts deliveries too; what is left of it in retired
+         * instructions ends at c->icount == end. */
+        uint64_t end = start + budget - deliveries;
+        run_blocks(c, b, end);
     }
 }
 
@@ -510,6 +606,8 @@ struct soft *soft_new(struct machine *m, char **err)
         c->index = i;
         c->m = m;
         c->soft = s;
+        c->trace_block = s->trace_block;
+        c->link_gen = ++s->link_gen_next;
         c->tsc_hz = 2000000000ULL;
         c->link = (struct cpu_link){ cpu_signal, c };
         m->cpu_links[i] = c->link;

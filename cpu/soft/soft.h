@@ -23,6 +23,7 @@ struct soft {
     struct block **page_blocks; /* per RAM page (index = ram offset / 4 KiB) */
     uint64_t ram_pages;
     uint64_t blocks_decoded, blocks_invalidated, cache_flushes;
+    uint64_t link_gen_next; /* the last struct cpu.link_gen handed out */
 
     /* The vCPU thread (all vCPUs run round robin in it). */
     pthread_t thread;
@@ -36,6 +37,7 @@ struct soft {
 };
 
 /* Code-cache hooks used by mem.c. */
+void soft_jc_clear(struct cpu *c);
 bool soft_page_has_code(struct soft *s, uint64_t paddr);
 void soft_code_written(struct soft *s, uint64_t paddr, uint64_t len);
 const uint8_t *soft_code_ptr(struct cpu *c, uint64_t lin, uint64_t *paddr);
