@@ -93,7 +93,7 @@ deps:
 # scripts/run-tests runs unit, machine, guest, ASan/UBSan and fuzz tests and
 # prints one closing "N passed, N failed, N skipped" line.
 check: deps
-	$(Q)$(MAKE) --no-print-directory all tests guests-kernels guest-linux
+	$(Q)$(MAKE) --no-print-directory all tests guests-kernels guest-linux guest-iso
 	$(Q)$(MAKE) --no-print-directory asan-build
 	$(Q)$(MAKE) --no-print-directory fuzz
 	$(Q)scripts/run-tests $(B)
@@ -164,6 +164,6 @@ clean:
 	rm -rf $(B) build-asan build-fuzz
 
 .PHONY: all tests deps check demo asan-build check-asan fuzz fuzz-check fuzz-long bench install clean \
-        guests-kernels guest-linux
+        guests-kernels guest-linux guest-iso
 
 -include $(shell find $(B) $(FB) -name '*.d' 2>/dev/null)

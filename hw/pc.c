@@ -232,6 +232,9 @@ static void fill_fw_cfg(struct pc *pc)
  * fw_cfg with the addresses to load them at, and firmware/linuxboot.S as
  * the option ROM genroms/linuxboot.bin, which SeaBIOS runs and boots.  The
  * ROM's size byte and checksums are filled here (roms.h). */
+#define LINUXBOOT_ROM_NAME "genroms/linuxboot.bin"
+#define LINUXBOOT_ROM_PATH "/rom@" LINUXBOOT_ROM_NAME /* its bootorder entry */
+
 static int serve_kernel(struct pc *pc, char **err)
 {
     struct linux_image *li = boot_image_linux(pc->kernel);
@@ -267,7 +270,7 @@ static int serve_kernel(struct pc *pc, char **err)
     g_assert(pnp + 32 <= n && !memcmp(rom + pnp, "$PnP", 4));
     rom[pnp + 9] = checksum8(rom + pnp, 32);
     rom[n - 1] = checksum8(rom, n);
-    int r = fw_cfg_add_file(fw, "genroms/linuxboot.bin", rom, (uint32_t)n);
+    int r = fw_cfg_add_file(fw, LINUXBOOT_ROM_NAME, rom, (uint32_t)n);
     g_free(rom);
     if (r < 0) {
         *err = g_strdup("fw_cfg: no room for genroms/linuxboot.bin");
@@ -351,6 +354,13 @@ static void set_boot_order(struct pc *pc, const char *order)
     mc146818_nvram_set(pc->rtc, 0x38, r38);
     size_t len;
     char *paths = boot_order_fw_paths(order, pc->boot_drives, pc->boot_strict, &len);
+    if (pc->bios && pc->kernel) {
+        /* -kernel behind the firmware boots first, as with QEMU. */
+        char *k = g_strconcat(LINUXBOOT_ROM_PATH, len > 1 ? "\n" : "", paths, NULL);
+        g_free(paths);
+        paths = k;
+        len = strlen(k) + 1;
+    }
     if (len > 1 || pc->bootorder_file) {
         fw_cfg_add_file(pc->fw_cfg, "bootorder", paths, (uint32_t)len);
         pc->bootorder_file = true;

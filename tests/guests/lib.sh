@@ -34,3 +34,16 @@ expect_line() { # log regex
 expect_no_line() { # log regex
     ! grep -Eq "$2" "$1" || { grep -E "$2" "$1" | head; fail "unexpected line /$2/"; }
 }
+
+# wait_for FILE REGEX SECONDS [PID]: until FILE (an emulator's output, CRs
+# dropped) has a line matching REGEX; fails after SECONDS or when PID exits.
+wait_for() {
+    local i
+    for ((i = 0; i < $3 * 10; i++)); do
+        tr -d '\r' <"$1" | grep -aEq "$2" && return 0
+        [ -n "${4:-}" ] && ! kill -0 "$4" 2>/dev/null && break
+        sleep 0.1 # polling a file the emulator appends to; no event to wait on
+    done
+    tail -c 2000 "$1" | cat -v | tail -n 20
+    fail "no output matching /$2/"
+}
