@@ -74,6 +74,9 @@ struct machine {
     /* The board: resets firmware/kernel images, routes GSIs. */
     void (*board_reset)(struct machine *m, enum reset_kind kind);
     void (*board_free)(void *board); /* after the accelerator and devices */
+    /* Press the power button (QMP system_powerdown); machine lock held.
+     * NULL: the board has none (only the POWERDOWN event happens). */
+    void (*board_powerdown)(struct machine *m);
     void *board;
     struct x86_boot_state boot; /* BSP entry from a direct loader */
 

@@ -191,8 +191,14 @@ static bool handle(struct machine *m, unsigned req)
         }
     }
     if (req & REQ_POWERDOWN) {
-        /* No ACPI power button yet: the event is all that happens. */
+        /* QEMU sends the event, then presses the button (ACPI: the guest
+         * decides what to do, usually power off through S5). */
         runstate_event(m, RUN_EVENT_POWERDOWN, SHUTDOWN_CAUSE_NONE);
+        if (m->board_powerdown) {
+            pthread_mutex_lock(&m->lock);
+            m->board_powerdown(m);
+            pthread_mutex_unlock(&m->lock);
+        }
     }
     if (req & REQ_STOP)
         stop_to(m, RUN_STATE_PAUSED);

@@ -683,6 +683,11 @@ void pc_power_button(struct pc *pc)
     piix4_pm_power_button(pc->pm);
 }
 
+static void board_powerdown(struct machine *m)
+{
+    pc_power_button(m->board);
+}
+
 /* ---- IDE ---- */
 
 static void ide_tray_moved(void *opaque, struct ide_bus *bus, int unit, bool open)
@@ -932,6 +937,7 @@ struct pc *pc_new(struct machine *m, const struct pc_config *cfg, char **err)
     as_commit(&m->io);
     as_commit(&m->mem);
     m->board_reset = board_reset;
+    m->board_powerdown = board_powerdown;
     return pc;
 fail:
     return NULL; /* machine_free frees what was built */

@@ -58,6 +58,8 @@ virtio_blk
 virtio_net
 virtio_scsi
 virtio_console
+button
+evdev
 "
 
 # ---------------------------------------------------------------- up to date?
@@ -197,6 +199,12 @@ for t in "$here"/tests/*.sh; do
 	cp "$t" "$root/tests/"
 	chmod 0755 "$root/tests/$(basename "$t")"
 done
+# The ACPI power button (QMP system_powerdown): busybox acpid runs this on
+# the button's input event.
+mkdir -p "$root/etc/acpi/PWRF"
+printf '#!/bin/sh\necho "hvemu-init: power button" >/dev/console\nsync\npoweroff -f\n' \
+	>"$root/etc/acpi/PWRF/00000080"
+chmod 0755 "$root/etc/acpi/PWRF/00000080"
 echo "Debian $kpkg $kver_pkg, busybox-static $bbver" >"$root/etc/hvemu/info"
 cp "$tmp/toplevel" "$root/etc/hvemu/modules"
 
