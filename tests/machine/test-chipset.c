@@ -14,6 +14,7 @@
 #include "hw/pci/i440fx.h"
 #include "hw/pci/piix3.h"
 #include "monitor/monitor.h"
+#include "tests/support/board.h"
 
 #define BIOS_SIZE (256 * KiB)
 
@@ -31,12 +32,7 @@ static uint8_t bios_byte(uint64_t off)
 static struct board *board_new(bool with_bios)
 {
     struct board *b = g_new0(struct board, 1);
-    char *err = NULL;
-    b->m = machine_new(64 * MiB, VCLOCK_MANUAL, &err);
-    g_assert_nonnull(b->m);
-    b->m->accel = &accel_test;
-    b->m->smp_cpus = 1;
-    g_assert_cmpint(b->m->accel->init(b->m, &err), ==, 0);
+    b->m = tb_machine(64 * MiB, 1, NULL);
     struct pc_config cfg = { .rtc_base = 1577934245, .serial = { [0] = { true, NULL } } };
     if (with_bios) {
         uint8_t *img = g_malloc(BIOS_SIZE);
@@ -49,9 +45,7 @@ static struct board *board_new(bool with_bios)
         g_free(img);
         cfg.bios = b->bios_path;
     }
-    b->pc = pc_new(b->m, &cfg, &err);
-    g_assert_nonnull(b->pc);
-    g_assert_cmpint(pc_power_on(b->pc, &err), ==, 0);
+    b->pc = tb_pc(b->m, &cfg);
     return b;
 }
 
@@ -67,26 +61,22 @@ static void board_free(struct board *b)
 
 static uint64_t in(struct board *b, uint16_t port, unsigned size)
 {
-    uint64_t v = 0;
-    io_dispatch(&b->m->io, port, size, false, &v);
-    return v;
+    return tb_in(b->m, port, size);
 }
 
 static void out(struct board *b, uint16_t port, unsigned size, uint64_t v)
 {
-    io_dispatch(&b->m->io, port, size, true, &v);
+    tb_out(b->m, port, size, v);
 }
 
 static uint64_t rdm(struct board *b, uint64_t a, unsigned size)
 {
-    uint64_t v = 0;
-    io_dispatch(&b->m->mem, a, size, false, &v);
-    return v;
+    return tb_rdm(b->m, a, size);
 }
 
 static void wrm(struct board *b, uint64_t a, unsigned size, uint64_t v)
 {
-    io_dispatch(&b->m->mem, a, size, true, &v);
+    tb_wrm(b->m, a, size, v);
 }
 
 static uint32_t cfg_rd(struct board *b, unsigned devfn, unsigned reg, unsigned size)

@@ -7,6 +7,7 @@
 #include "cpu/test.h"
 #include "hw/pc.h"
 #include "hw/timer/hpet.h"
+#include "tests/support/board.h"
 
 struct board {
     struct machine *m;
@@ -39,9 +40,7 @@ static struct board *board_new(void)
     b->m->smp_cpus = 1;
     g_assert_cmpint(b->m->accel->init(b->m, &err), ==, 0);
     struct pc_config cfg = { .rtc_base = 1577934245 };
-    b->pc = pc_new(b->m, &cfg, &err);
-    g_assert_nonnull(b->pc);
-    g_assert_cmpint(pc_power_on(b->pc, &err), ==, 0);
+    b->pc = tb_pc(b->m, &cfg);
     return b;
 }
 

@@ -12,6 +12,7 @@
 #include "cpu/test.h"
 #include "hw/ide/piix.h"
 #include "hw/pc.h"
+#include "tests/support/board.h"
 
 #define BM 0xc000
 
@@ -110,14 +111,12 @@ static void board_free(struct board *b)
 
 static uint64_t in(struct board *b, uint16_t port, unsigned size)
 {
-    uint64_t v = 0;
-    io_dispatch(&b->m->io, port, size, false, &v);
-    return v;
+    return tb_in(b->m, port, size);
 }
 
 static void out(struct board *b, uint16_t port, unsigned size, uint64_t v)
 {
-    io_dispatch(&b->m->io, port, size, true, &v);
+    tb_out(b->m, port, size, v);
 }
 
 static uint32_t cfg_read(struct board *b, unsigned off, unsigned size)

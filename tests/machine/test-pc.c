@@ -9,6 +9,7 @@
 #include "cpu/test.h"
 #include "hw/misc/fw_cfg.h"
 #include "hw/pc.h"
+#include "tests/support/board.h"
 
 struct board {
     struct machine *m;
@@ -21,12 +22,7 @@ struct board {
 static struct board *board_new(void)
 {
     struct board *b = g_new0(struct board, 1);
-    char *err = NULL;
-    b->m = machine_new(64 * MiB, VCLOCK_MANUAL, &err);
-    g_assert_nonnull(b->m);
-    b->m->accel = &accel_test;
-    b->m->smp_cpus = 2;
-    g_assert_cmpint(b->m->accel->init(b->m, &err), ==, 0);
+    b->m = tb_machine(64 * MiB, 2, NULL);
     b->com1 = chardev_new_buffer("com1");
     b->com3 = chardev_new_buffer("com3");
     b->dcon = chardev_new_buffer("debugcon");
@@ -39,9 +35,7 @@ static struct board *board_new(void)
         .debugcon_cd = b->dcon,
         .rtc_base = RTC_BASE,
     };
-    b->pc = pc_new(b->m, &cfg, &err);
-    g_assert_nonnull(b->pc);
-    g_assert_cmpint(pc_power_on(b->pc, &err), ==, 0);
+    b->pc = tb_pc(b->m, &cfg);
     return b;
 }
 
@@ -56,14 +50,12 @@ static void board_free(struct board *b)
 
 static uint64_t in(struct board *b, uint16_t port, unsigned size)
 {
-    uint64_t v = 0;
-    io_dispatch(&b->m->io, port, size, false, &v);
-    return v;
+    return tb_in(b->m, port, size);
 }
 
 static void out(struct board *b, uint16_t port, unsigned size, uint64_t v)
 {
-    io_dispatch(&b->m->io, port, size, true, &v);
+    tb_out(b->m, port, size, v);
 }
 
 static int gsi(struct board *b, int n)
@@ -91,8 +83,7 @@ static void test_ports(void)
 
 static uint8_t cmos(struct board *b, uint8_t idx)
 {
-    out(b, 0x70, 1, idx);
-    return (uint8_t)in(b, 0x71, 1);
+    return tb_cmos(b->m, idx);
 }
 
 static void test_cmos(void)

@@ -29,6 +29,7 @@
 #include "hw/boot/bootorder.h"
 #include "hw/misc/fw_cfg.h"
 #include "hw/pc.h"
+#include "tests/support/board.h"
 
 /* Where the fake firmware allocates: SeaBIOS-like (HIGH near the top of
  * low RAM, FSEG in the F segment). */
@@ -704,20 +705,17 @@ struct board {
 
 static uint64_t in(struct board *b, uint16_t port, unsigned size)
 {
-    uint64_t v = 0;
-    io_dispatch(&b->m->io, port, size, false, &v);
-    return v;
+    return tb_in(b->m, port, size);
 }
 
 static void out(struct board *b, uint16_t port, unsigned size, uint64_t v)
 {
-    io_dispatch(&b->m->io, port, size, true, &v);
+    tb_out(b->m, port, size, v);
 }
 
 static uint8_t cmos(struct board *b, uint8_t idx)
 {
-    out(b, 0x70, 1, idx);
-    return (uint8_t)in(b, 0x71, 1);
+    return tb_cmos(b->m, idx);
 }
 
 /* A fw_cfg file's contents by name, through the ports; NULL if absent. */
@@ -750,18 +748,11 @@ static uint8_t *fw_file(struct board *b, const char *name, uint32_t *len)
 static struct board *board_new(const struct pc_config *base)
 {
     struct board *b = g_new0(struct board, 1);
-    char *err = NULL;
-    b->m = machine_new(128 * MiB, VCLOCK_MANUAL, &err);
-    g_assert_nonnull(b->m);
-    b->m->accel = &accel_test;
-    b->m->smp_cpus = 2;
-    g_assert_cmpint(b->m->accel->init(b->m, &err), ==, 0);
+    b->m = tb_machine(128 * MiB, 2, NULL);
     b->com1 = chardev_new_buffer("com1");
     struct pc_config cfg = *base;
     cfg.serial[0] = (struct pc_serial){ true, b->com1 };
-    b->pc = pc_new(b->m, &cfg, &err);
-    g_assert_nonnull(b->pc);
-    g_assert_cmpint(pc_power_on(b->pc, &err), ==, 0);
+    b->pc = tb_pc(b->m, &cfg);
     return b;
 }
 
