@@ -95,7 +95,8 @@ static void usage(void)
            "\n"
            "Boot:\n"
            "  -bios FILE                    firmware image (default: none with -kernel,\n"
-           "                                otherwise bios.bin from the firmware path)\n"
+           "                                otherwise bios-256k.bin, else bios.bin, from\n"
+           "                                the firmware path)\n"
            "  -L DIR                        add DIR to the firmware search path\n"
            "  -kernel FILE                  Linux bzImage or Multiboot kernel, booted directly\n"
            "  -initrd FILE                  Linux initrd; Multiboot: \"mod1 args,mod2\"\n"
@@ -1041,11 +1042,15 @@ static int setup_config(struct run *r, char **bios_path)
         else
             r->cfg.bios = c->bios;
     } else if (!c->kernel && !c->machine_none) {
-        *bios_path = find_firmware(c, "bios.bin");
+        /* QEMU's pc machine uses the 256 KiB build (more features); Debian
+         * ships both. */
+        *bios_path = find_firmware(c, "bios-256k.bin");
         if (!*bios_path)
-            return fail(g_strdup("no firmware: bios.bin not found in the firmware path "
-                                 "(install Debian package seabios, or use -bios FILE or "
-                                 "-kernel FILE)"));
+            *bios_path = find_firmware(c, "bios.bin");
+        if (!*bios_path)
+            return fail(g_strdup("no firmware: bios-256k.bin or bios.bin not found in the "
+                                 "firmware path (install Debian package seabios, or use "
+                                 "-bios FILE or -kernel FILE)"));
         r->cfg.bios = *bios_path;
     }
     return 0;
