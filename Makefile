@@ -150,8 +150,9 @@ $(B)/firmware/dsdt-aml.h: $(B)/firmware/dsdt.aml
 $(B)/hw/acpi/tables.o $(FB)/hw/acpi/tables.o: $(B)/firmware/dsdt-aml.h
 
 # ---- bench ----
-bench: all guests-kernels guest-linux
+bench: all guests-kernels guest-linux guest-iso
 	$(Q)bench/run $(B)
+	$(Q)bench/firmware $(B)
 
 # ---- install ----
 install: all
