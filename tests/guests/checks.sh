@@ -112,7 +112,7 @@ check_reset() {
 SEABIOS=${SEABIOS:-/usr/share/seabios/bios-256k.bin}
 check_seabios() {
     local accel=$1 secs=$2
-    [ -r "$SEABIOS" ] || skip "$SEABIOS missing (Debian package seabios)"
+    [ -r "$SEABIOS" ] || fail "$SEABIOS missing (scripts/install-deps installs Debian package seabios)"
     local dcon=$TMP/debugcon trace=$TMP/trace out=$TMP/out
     : >"$dcon"
     "$HVEMU" -accel "$accel" -m 256 -bios "$SEABIOS" -display none -serial "file:$TMP/serial" \

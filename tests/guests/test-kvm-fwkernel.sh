@@ -10,7 +10,7 @@ need_kvm
 L=$GUESTS/linux
 SEABIOS=/usr/share/seabios/bios-256k.bin
 [ -f "$L/vmlinuz" ] && [ -f "$L/initrd.gz" ] || fail "the Linux test guest is not built (make guest-linux)"
-[ -r "$SEABIOS" ] || skip "$SEABIOS missing (Debian package seabios)"
+[ -r "$SEABIOS" ] || fail "$SEABIOS missing (scripts/install-deps installs Debian package seabios)"
 : >"$TMP/out"
 "$HVEMU" -accel kvm -m 512M -display none -serial stdio -no-reboot -bios "$SEABIOS" \
     -debugcon "file:$TMP/dcon" -kernel "$L/vmlinuz" -initrd "$L/initrd.gz" \

@@ -18,7 +18,7 @@
 . "$(dirname "$0")/lib.sh"
 
 command -v virsh >/dev/null && [ -x /usr/sbin/libvirtd ] ||
-    skip "libvirt is not installed (scripts/install-deps installs libvirt-clients, libvirt-daemon, libvirt-daemon-driver-qemu)"
+    fail "libvirt is not installed (scripts/install-deps installs libvirt-clients, libvirt-daemon, libvirt-daemon-driver-qemu)"
 
 EMU=$(readlink -f "$HVEMU")
 D=$TMP/lv

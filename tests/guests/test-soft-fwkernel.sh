@@ -8,7 +8,7 @@
 L=$GUESTS/linux
 SEABIOS=/usr/share/seabios/bios-256k.bin
 [ -f "$L/vmlinuz" ] && [ -f "$L/initrd.gz" ] || fail "the Linux test guest is not built (make guest-linux)"
-[ -r "$SEABIOS" ] || skip "$SEABIOS missing (Debian package seabios)"
+[ -r "$SEABIOS" ] || fail "$SEABIOS missing (scripts/install-deps installs Debian package seabios)"
 log=$TMP/fwkernel
 st=$(run_hvemu "$log" 900 -accel soft -m 512M -display none -serial stdio -no-reboot \
     -bios "$SEABIOS" -debugcon "file:$TMP/dcon" -kernel "$L/vmlinuz" -initrd "$L/initrd.gz" \
