@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The monitor changes the CD and the guest reads the new disc: the Debian
 # test guest reads disc A from the IDE CD-ROM, the test runs HMP "change"
-# with disc B (QMP's blockdev-change-medium underneath: tray open, medium
-# swapped, tray closed, unit attention), and the guest's next mount reads B.
+# with disc B after a forced eject (the guest's mounts lock the tray; the
+# board's eject/change underneath: tray open, medium swapped, tray closed,
+# unit attention), and the guest's next mount reads B.
 . "$(dirname "$0")/lib.sh"
 L=$GUESTS/linux
 [ -f "$L/vmlinuz" ] && [ -f "$L/initrd.gz" ] || fail "the Linux test guest is not built (make guest-linux)"
@@ -24,6 +25,10 @@ pid=$!
 exec 3>"$TMP/mon"
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$TMP"' EXIT
 wait_for "$TMP/out" '^cdchange: ready$' 600 $pid
+# The guest locks the tray whenever it has the disc open (each mount), so
+# open it by force first, as a person at QEMU's monitor would: "eject -f",
+# then "change" into the open tray.
+echo "eject -f ide1-cd0" >&3
 echo "change ide1-cd0 $TMP/B.iso" >&3
 wait $pid
 st=$?
