@@ -9,7 +9,7 @@ cd=$(ls /sys/block | grep -m1 '^sr')
 [ -n "$cd" ] || { echo "cdchange: no CD-ROM"; exit 1; }
 read_id() {
 	mount -t iso9660 -o ro "/dev/$cd" /mnt/cd 2>/dev/null || return 1
-	cat /mnt/cd/id.txt
+	cat /mnt/cd/id.txt 2>/dev/null
 	umount /mnt/cd
 }
 first=$(read_id)
@@ -17,7 +17,10 @@ echo "cdchange: first disc: $first"
 echo "cdchange: ready"
 i=0
 while [ $i -lt 3000 ]; do
-	id=$(read_id) && [ "$id" != "$first" ] && { echo "cdchange: new disc: $id"; exit 0; }
+	# A read that fails half-way (the swap landed while the disc was
+	# mounted: unit attention) gives an empty id; mount again.
+	id=$(read_id) && [ -n "$id" ] && [ "$id" != "$first" ] &&
+		{ echo "cdchange: new disc: $id"; exit 0; }
 	sleep 0.2
 	i=$((i + 1))
 done
