@@ -223,15 +223,18 @@ struct cpu {
     struct tlb_entry tlb[2][TLB_SIZE]; /* [user][index] */
     /* Jump cache: linear PC -> decoded block, skipping the fetch TLB and
      * the hash on the way to the next block.  Valid while the mappings are:
-     * an entry counts only under the link_gen it was made in, which every
-     * TLB flush and cache flush renews; a block invalidated since fails its
-     * mode check. */
+     * an entry counts only under the generation it was made in: link_gen,
+     * which every TLB flush and cache flush renews, or, for code on a
+     * global page, global_gen, which survives CR3 loads as global TLB
+     * entries do (so the kernel's blocks stay linked across context
+     * switches).  A block invalidated since fails its mode check. */
     struct {
         uint64_t pc;
         struct block *b;
         uint64_t gen;
     } jc[JC_SIZE];
     uint64_t link_gen;     /* block links made under this generation are valid */
+    uint64_t global_gen;   /* ... and those to code on global pages, under this */
 
     bool stop_block;       /* leave the current block after this insn */
     const struct insn *stop_at; /* the instruction after which it stopped */

@@ -212,7 +212,7 @@ uint64_t cpu_translate(struct cpu *c, uint64_t lin, int acc, bool user)
 
 void cpu_tlb_flush(struct cpu *c, bool include_global)
 {
-    soft_jc_clear(c);
+    soft_jc_clear(c, include_global);
     for (int u = 0; u < 2; u++)
         for (unsigned k = 0; k < TLB_SIZE; k++) {
             struct tlb_entry *e = &c->tlb[u][k];
@@ -223,7 +223,7 @@ void cpu_tlb_flush(struct cpu *c, bool include_global)
 
 void cpu_tlb_flush_page(struct cpu *c, uint64_t lin)
 {
-    soft_jc_clear(c); /* cheap enough: INVLPG is rare */
+    soft_jc_clear(c, true); /* cheap enough: INVLPG is rare */
     unsigned k = (unsigned)(lin >> 12) & (TLB_SIZE - 1);
     for (int u = 0; u < 2; u++) {
         struct tlb_entry *e = &c->tlb[u][k];
@@ -412,11 +412,13 @@ int cpu_fetch(struct cpu *c, uint64_t lin, uint8_t *buf, unsigned len)
 }
 
 /* Host pointer to the code at lin if it is in RAM/ROM (for the block
- * cache), plus its physical address. */
-const uint8_t *soft_code_ptr(struct cpu *c, uint64_t lin, uint64_t *paddr)
+ * cache), plus its physical address and whether its translation is global
+ * (survives CR3 loads). */
+const uint8_t *soft_code_ptr(struct cpu *c, uint64_t lin, uint64_t *paddr, bool *global)
 {
     struct tlb_entry *e = lookup(c, lin, ACC_X, user_access(c));
     *paddr = e->paddr | (lin & 0xfff);
+    *global = e->global;
     if (e->tag_x & TLB_SLOW)
         return NULL;
     return (const uint8_t *)(uintptr_t)(lin + e->addend);

@@ -46,6 +46,32 @@
 #define CPUID_EXT_LM (1u << 29)
 #define CPUID_EXT3_LAHF (1u << 0)
 #define CPUID_EXT3_ABM (1u << 5)
+/* CPUID.(7,0):EDX */
+#define CPUID_7_ARCH_CAPABILITIES (1u << 29)
+
+/* IA32_ARCH_CAPABILITIES (MSR 10Ah, SDM Vol. 4 Table 2-2): an interpreter
+ * executes nothing speculatively, so it is immune to every transient-
+ * execution attack the *_NO bits name, and says so.  Without these bits
+ * Linux assumes an Intel CPU is vulnerable and turns on page-table
+ * isolation (a CR3 write on every kernel entry and exit), which is pure
+ * cost here.  IBRS_ALL and the control MSRs are not implemented. */
+#define ARCH_CAP_RDCL_NO (1ull << 0)        /* Meltdown, L1TF */
+#define ARCH_CAP_SSB_NO (1ull << 4)         /* speculative store bypass */
+#define ARCH_CAP_MDS_NO (1ull << 5)
+#define ARCH_CAP_PSCHANGE_MC_NO (1ull << 6) /* page-size change machine check */
+#define ARCH_CAP_TAA_NO (1ull << 8)
+#define ARCH_CAP_SBDR_SSDP_NO (1ull << 13)  /* MMIO stale data */
+#define ARCH_CAP_FBSDP_NO (1ull << 14)
+#define ARCH_CAP_PSDP_NO (1ull << 15)
+#define ARCH_CAP_BHI_NO (1ull << 20)
+#define ARCH_CAP_PBRSB_NO (1ull << 24)
+#define ARCH_CAP_GDS_NO (1ull << 26)
+#define ARCH_CAP_RFDS_NO (1ull << 27)
+static const uint64_t arch_caps = ARCH_CAP_RDCL_NO | ARCH_CAP_SSB_NO | ARCH_CAP_MDS_NO |
+                                  ARCH_CAP_PSCHANGE_MC_NO | ARCH_CAP_TAA_NO |
+                                  ARCH_CAP_SBDR_SSDP_NO | ARCH_CAP_FBSDP_NO | ARCH_CAP_PSDP_NO |
+                                  ARCH_CAP_BHI_NO | ARCH_CAP_PBRSB_NO | ARCH_CAP_GDS_NO |
+                                  ARCH_CAP_RFDS_NO;
 
 /* What the soft CPU implements today. */
 static const uint32_t feat_edx = CPUID_FPU | CPUID_DE | CPUID_PSE | CPUID_TSC | CPUID_MSR |
@@ -92,6 +118,10 @@ void cpu_cpuid(struct cpu *c, uint32_t leaf, uint32_t sub, uint32_t out[4])
             out[1] = (63u) | (0u << 12) | (7u << 22); /* 64-byte lines, 8 ways */
             out[2] = sub < 2 ? 63 : 1023;             /* sets - 1 */
         }
+        break;
+    case 7: /* structured extended features: only subleaf 0 */
+        if (sub == 0)
+            out[3] = CPUID_7_ARCH_CAPABILITIES;
         break;
     case 0xb: /* x2APIC topology: one thread per core, ncpus cores */
         if (sub == 0) {
@@ -163,6 +193,7 @@ bool cpu_rdmsr(struct cpu *c, uint32_t msr, uint64_t *v)
     case 0x1b: *v = c->apic_base; return true;
     case 0x3a: *v = 1; return true;                  /* FEATURE_CONTROL: locked, no VMX */
     case 0x8b: *v = 0; return true;                  /* microcode revision */
+    case 0x10a: *v = arch_caps; return true;         /* ARCH_CAPABILITIES */
     case 0xfe: *v = 0x508; return true;              /* MTRRcap: 8 variable, fixed, WC */
     case 0x174: *v = c->sysenter_cs; return true;
     case 0x175: *v = c->sysenter_esp; return true;

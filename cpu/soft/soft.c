@@ -8,11 +8,12 @@
  * NMI are taken at block boundaries.  When every vCPU is halted the thread
  * sleeps until an APIC signals an event or the main thread wants it parked.
  * The thread holds no lock while executing guest code. */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include "core/accel_ops.h"
 #include "cpu/soft/ops.h"
 #include "cpu/soft/soft.h"
@@ -42,9 +43,17 @@ bool soft_page_has_code(struct soft *s, uint64_t pa)
  * the block links it made): its translations or the blocks changed.  The
  * generation numbers are unique across CPUs, so a link one CPU made is
  * never followed by another (whose page tables may differ). */
-void soft_jc_clear(struct cpu *c)
+void soft_jc_clear(struct cpu *c, bool include_global)
 {
     c->link_gen = __atomic_add_fetch(&c->soft->link_gen_next, 1, __ATOMIC_RELAXED);
+    if (include_global)
+        c->global_gen = __atomic_add_fetch(&c->soft->link_gen_next, 1, __ATOMIC_RELAXED);
+}
+
+/* Is a jump-cache entry or block link made under generation g still valid? */
+static inline bool gen_valid(const struct cpu *c, uint64_t g)
+{
+    return g == c->link_gen || g == c->global_gen;
 }
 
 static void flush_cache(struct soft *s)
@@ -55,7 +64,7 @@ static void flush_cache(struct soft *s)
     s->cache_flushes++;
     for (unsigned i = 0; i < s->ncpus; i++) {
         s->cpus[i]->stop_block = true;
-        soft_jc_clear(s->cpus[i]);
+        soft_jc_clear(s->cpus[i], true);
     }
 }
 
@@ -239,10 +248,11 @@ static struct block *find_block(struct cpu *c, struct block *scratch)
     uint64_t lin = pc_lin(c);
     unsigned j = jc_index(lin);
     struct block *b = c->jc[j].b;
-    if (likely(c->jc[j].pc == lin && c->jc[j].gen == c->link_gen && b->mode == c->mode))
+    if (likely(c->jc[j].pc == lin && gen_valid(c, c->jc[j].gen) && b->mode == c->mode))
         return b;
     uint64_t pa;
-    const uint8_t *host = soft_code_ptr(c, lin, &pa);
+    bool global;
+    const uint8_t *host = soft_code_ptr(c, lin, &pa, &global);
     if (!host)
         return decode_block(c, lin, pa, false, scratch); /* executing MMIO */
     for (b = s->hash[hash_of(s, pa, c->mode)]; b; b = b->hash_next)
@@ -253,7 +263,7 @@ static struct block *find_block(struct cpu *c, struct block *scratch)
     if (b != scratch) {
         c->jc[j].pc = lin;
         c->jc[j].b = b;
-        c->jc[j].gen = c->link_gen;
+        c->jc[j].gen = global ? c->global_gen : c->link_gen;
     }
     return b;
 }
@@ -334,18 +344,18 @@ void soft_check_events(struct cpu *c)
 static inline struct block *next_block(struct cpu *c, struct block *b, uint64_t lin)
 {
     for (int k = 0; k < 2; k++)
-        if (b->link[k].pc == lin && b->link[k].gen == c->link_gen &&
+        if (b->link[k].pc == lin && gen_valid(c, b->link[k].gen) &&
             b->link[k].b->mode == c->mode)
             return b->link[k].b;
     unsigned j = jc_index(lin);
     struct block *nb = c->jc[j].b;
-    if (c->jc[j].pc != lin || c->jc[j].gen != c->link_gen || nb->mode != c->mode)
+    if (c->jc[j].pc != lin || !gen_valid(c, c->jc[j].gen) || nb->mode != c->mode)
         return NULL;
     unsigned k = b->link_next;
     b->link_next = (uint8_t)(k ^ 1);
     b->link[k].pc = lin;
     b->link[k].b = nb;
-    b->link[k].gen = c->link_gen;
+    b->link[k].gen = c->jc[j].gen;
     return nb;
 }
 
@@ -501,8 +511,7 @@ static bool icount_advance(struct soft *s, bool idle)
     return !idle || dl != INT64_MAX;
 }
 
-/* The vCPU thread's name: unique per machine, so the monitor can find its
- * thread id in /proc (see soft_vcpu_thread_id). */
+/* The vCPU thread's name (top, ps -L): unique per machine. */
 static void thread_name(const struct soft *s, char out[16])
 {
     snprintf(out, 16, "CPUs/SOFT-%05x", (unsigned)(((uintptr_t)s >> 4) & 0xfffff));
@@ -514,6 +523,7 @@ static void *thread_main(void *opaque)
     char name[16];
     thread_name(s, name);
     pthread_setname_np(pthread_self(), name);
+    __atomic_store_n(&s->tid, (long)syscall(SYS_gettid), __ATOMIC_RELEASE);
     for (;;) {
         pthread_mutex_lock(&s->wait_lock);
         while (s->stop_req && !s->quit) {
@@ -608,6 +618,7 @@ struct soft *soft_new(struct machine *m, char **err)
         c->soft = s;
         c->trace_block = s->trace_block;
         c->link_gen = ++s->link_gen_next;
+        c->global_gen = ++s->link_gen_next;
         c->tsc_hz = 2000000000ULL;
         c->link = (struct cpu_link){ cpu_signal, c };
         m->cpu_links[i] = c->link;
@@ -766,35 +777,13 @@ static void soft_set_a20(struct machine *m, bool on)
     }
 }
 
-/* Every vCPU runs in the one soft thread: its Linux thread id, found by
- * the name the thread gave itself (struct soft has no field for it). */
+/* Every vCPU runs in the one soft thread: its Linux thread id. */
 static long soft_vcpu_thread_id(struct machine *m, unsigned cpu)
 {
     struct soft *s = m->accel_state;
-    if (!s || !s->thread_started || cpu >= s->ncpus)
+    if (!s || cpu >= s->ncpus)
         return 0;
-    char want[16], comm[32];
-    thread_name(s, want);
-    DIR *d = opendir("/proc/self/task");
-    long tid = 0;
-    struct dirent *e;
-    while (d && !tid && (e = readdir(d))) {
-        if (e->d_name[0] == '.')
-            continue;
-        char path[300];
-        snprintf(path, sizeof(path), "/proc/self/task/%s/comm", e->d_name);
-        FILE *f = fopen(path, "r");
-        if (f && fgets(comm, sizeof(comm), f)) {
-            comm[strcspn(comm, "\n")] = 0;
-            if (!strcmp(comm, want))
-                tid = strtol(e->d_name, NULL, 10);
-        }
-        if (f)
-            fclose(f);
-    }
-    if (d)
-        closedir(d);
-    return tid;
+    return __atomic_load_n(&s->tid, __ATOMIC_ACQUIRE);
 }
 
 static void seg_out(struct x86_seg *d, const struct seg *s)

@@ -28,6 +28,7 @@ struct soft {
     /* The vCPU thread (all vCPUs run round robin in it). */
     pthread_t thread;
     bool thread_started;
+    long tid; /* its Linux thread id once it runs (query-cpus-fast) */
     pthread_mutex_t wait_lock;
     pthread_cond_t wake;       /* vCPU thread: an event arrived */
     pthread_cond_t parked_cv;  /* main thread: the vCPU thread parked */
@@ -37,10 +38,10 @@ struct soft {
 };
 
 /* Code-cache hooks used by mem.c. */
-void soft_jc_clear(struct cpu *c);
+void soft_jc_clear(struct cpu *c, bool include_global);
 bool soft_page_has_code(struct soft *s, uint64_t paddr);
 void soft_code_written(struct soft *s, uint64_t paddr, uint64_t len);
-const uint8_t *soft_code_ptr(struct cpu *c, uint64_t lin, uint64_t *paddr);
+const uint8_t *soft_code_ptr(struct cpu *c, uint64_t lin, uint64_t *paddr, bool *global);
 uint64_t soft_apic_page(const struct cpu *c);
 
 /* Run one vCPU for up to `budget` instructions (or until it halts). */

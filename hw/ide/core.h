@@ -26,8 +26,8 @@
 #define ATAPI_SECTOR_SIZE 2048
 #define IDE_BUF_SIZE (64 * 1024)     /* PIO buffer: 128 ATA or 32 CD sectors */
 #define IDE_MAX_MULT 16              /* word 47: READ/WRITE MULTIPLE block limit */
-#define IDE_DMA_MAX_IOV 64           /* iovecs per block request */
-#define IDE_DMA_CHUNK (128 * 1024)   /* bytes per block request */
+#define IDE_DMA_MAX_IOV 256          /* iovecs per block request */
+#define IDE_DMA_CHUNK (1024 * 1024)  /* bytes per block request */
 
 /* Status register (ATA/ATAPI-7 vol 1, 7.15.6 / 7.1.2). */
 #define IDE_ST_BSY 0x80

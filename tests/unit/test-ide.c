@@ -641,6 +641,44 @@ static void test_dma_prd_shorter(void)
     fx_free(&f);
 }
 
+/* More PRD entries than one block request carries (IDE_DMA_MAX_IOV): 300
+ * one-sector pieces, each in its own KiB, so none merge.  The transfer
+ * goes out as several requests and lands whole, both ways. */
+static void test_dma_many_pieces(void)
+{
+    enum { N = 300 };
+    G_STATIC_ASSERT(N > IDE_DMA_MAX_IOV);
+    struct fx f;
+    setup(&f, false);
+    for (unsigned i = 0; i < N; i++)
+        fx_prd(&f, TABLE + 8 * i, BUF + 1024 * i, 512, i == N - 1);
+    fx_bm_setup(&f, 0, TABLE, true);
+    lba48(&f, 1000, N);
+    cmd(&f, 0x25); /* READ DMA EXT */
+    fx_bm_start(&f, 0, true);
+    fx_wait(&f);
+    g_assert_cmphex(fx_bm_status(&f, 0), ==, BM_ST_INTR);
+    g_assert_cmphex(fx_status(&f, P0), ==, IDE_ST_DRDY | IDE_ST_DSC);
+    fx_bm_stop(&f, 0);
+    for (unsigned i = 0; i < N; i++)
+        check_sector(f.t->ram + BUF + 1024 * i, 1000 + i);
+    /* Write them back 1000 sectors further on. */
+    fx_bm_setup(&f, 0, TABLE, false);
+    lba48(&f, 0, N);
+    cmd(&f, 0x35); /* WRITE DMA EXT */
+    fx_bm_start(&f, 0, false);
+    fx_wait(&f);
+    g_assert_cmphex(fx_bm_status(&f, 0), ==, BM_ST_INTR);
+    g_assert_cmphex(fx_status(&f, P0), ==, IDE_ST_DRDY | IDE_ST_DSC);
+    fx_bm_stop(&f, 0);
+    uint8_t b[512];
+    for (unsigned i = 0; i < N; i++) {
+        g_assert_cmpint(blk_pread(disk, (uint64_t)i * 512, b, sizeof(b)), ==, 0);
+        check_sector(b, 1000 + i);
+    }
+    fx_free(&f);
+}
+
 static void test_dma_zero_count_and_odd_pieces(void)
 {
     struct fx f;
@@ -865,6 +903,7 @@ int main(int argc, char **argv)
     g_test_add_func("/ide/dma/read-write", test_dma_read_write);
     g_test_add_func("/ide/dma/prd-larger", test_dma_prd_larger);
     g_test_add_func("/ide/dma/prd-shorter", test_dma_prd_shorter);
+    g_test_add_func("/ide/dma/many-pieces", test_dma_many_pieces);
     g_test_add_func("/ide/dma/zero-count-odd-pieces", test_dma_zero_count_and_odd_pieces);
     g_test_add_func("/ide/dma/64k-wrap", test_dma_64k_wrap);
     g_test_add_func("/ide/dma/master-abort", test_dma_master_abort);

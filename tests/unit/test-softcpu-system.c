@@ -547,6 +547,20 @@ static void test_msr(void)
     g_assert_cmphex(c->kernel_gs_base, ==, 0);
     st_free(st);
 
+    /* CPUID.(7,0):EDX[29] announces IA32_ARCH_CAPABILITIES, which reads the
+     * "not affected" bits (RDCL_NO, SSB_NO, MDS_NO...) and is read-only. */
+    st = pm_new(true);
+    c = st->c;
+    st_exec(st, "mov $7, %eax\n xor %ecx, %ecx\n cpuid\n mov %edx, %esi\n"
+                "mov $0x10a, %ecx\n rdmsr\n shl $32, %rdx\n or %rdx, %rax\n mov %rax, %rbx\n hlt");
+    g_assert_cmphex(c->regs[R_SI] & (1u << 29), ==, 1u << 29);
+    g_assert_cmphex(c->regs[R_BX] & 0x31, ==, 0x31); /* RDCL_NO, SSB_NO, MDS_NO */
+    g_assert_cmphex(c->regs[R_BX] & 0x6, ==, 0);     /* no IBRS_ALL, no RSBA */
+    st_free(st);
+    st = pm_new(true);
+    exec_exc(st, "mov $0x10a, %ecx\n xor %eax, %eax\n xor %edx, %edx\n wrmsr\n hlt", EX_GP, 0);
+    st_free(st);
+
     /* Unknown MSR and non-canonical FS base: #GP(0). */
     st = pm_new(true);
     exec_exc(st, "mov $0x12345, %ecx\n rdmsr\n hlt", EX_GP, 0);
@@ -727,6 +741,69 @@ static void test_invlpg(void)
     st_free(st);
 }
 
+/* Code reached through a remapped page: the decoded-block cache and its
+ * links must follow the translation.  A CR3 load drops non-global
+ * translations, so the next call runs the new page; a global page keeps
+ * its translation across CR3 loads (as the software TLB does, and the SDM
+ * allows) until CR4.PGE is toggled or INVLPG names it. */
+/* Long mode with linear 0x200000 through a page table (at 0x8000) whose
+ * PTE the snippet points at 0x300000 ("mov $1, %eax; ret") or 0x301000
+ * ("mov $2, %eax; ret"). */
+static struct soft_test *remap_new(void)
+{
+    struct soft_test *st = pm_new(true);
+    static const uint8_t one[] = { 0xb8, 1, 0, 0, 0, 0xc3 };
+    static const uint8_t two[] = { 0xb8, 2, 0, 0, 0, 0xc3 };
+    st_load(st, 0x300000, one, sizeof(one));
+    st_load(st, 0x301000, two, sizeof(two));
+    st_wr64(st, 0x8000, 0x300000 | 3);
+    st_wr64(st, 0x3000 + 8, 0x8000 | 7);
+    cpu_tlb_flush(st->c, true);
+    return st;
+}
+
+static void test_code_remap(void)
+{
+    struct soft_test *st = remap_new();
+    struct cpu *c = st->c;
+#define CALL "mov $0x200000, %ecx\n call *%rcx\n"
+#define RELOAD_CR3 "mov %cr3, %rdx\n mov %rdx, %cr3\n"
+    st_exec(st, CALL "mov %eax, %ebx\n"
+                "movq $0x301003, (0x8000)\n" RELOAD_CR3
+                CALL "mov %eax, %esi\n"
+                "movq $0x300003, (0x8000)\n" RELOAD_CR3
+                CALL "hlt");
+    g_assert_cmphex(c->regs[R_BX], ==, 1);
+    g_assert_cmphex(c->regs[R_SI], ==, 2);
+    g_assert_cmphex(c->regs[R_AX], ==, 1);
+
+    st_free(st);
+
+    /* Global (CR4.PGE, PTE.G). */
+    st = remap_new();
+    c = st->c;
+    st_exec(st, "mov %cr4, %rax\n or $0x80, %eax\n mov %rax, %cr4\n"
+                "movq $0x300103, (0x8000)\n invlpg (0x200000)\n"
+                CALL "mov %eax, %ebx\n"
+                "movq $0x301103, (0x8000)\n" RELOAD_CR3
+                CALL "mov %eax, %esi\n"
+                "mov %cr4, %rax\n and $~0x80, %eax\n mov %rax, %cr4\n"
+                "or $0x80, %eax\n mov %rax, %cr4\n"
+                CALL "mov %eax, %edi\n"
+                "movq $0x300103, (0x8000)\n" RELOAD_CR3
+                CALL "mov %eax, %ebp\n"
+                "invlpg (0x200000)\n"
+                CALL "hlt");
+    g_assert_cmphex(c->regs[R_BX], ==, 1);
+    g_assert_cmphex(c->regs[R_SI], ==, 1); /* still the global translation */
+    g_assert_cmphex(c->regs[R_DI], ==, 2); /* PGE toggled: flushed */
+    g_assert_cmphex(c->regs[R_BP], ==, 2);
+    g_assert_cmphex(c->regs[R_AX], ==, 1); /* INVLPG */
+#undef CALL
+#undef RELOAD_CR3
+    st_free(st);
+}
+
 /* ---- single step ---- */
 
 /* One step the way the run loop does it with EFLAGS.TF set: a fault is
@@ -831,6 +908,7 @@ int main(int argc, char **argv)
     g_test_add_func("/softcpu/system/syscall-legacy", test_syscall_legacy);
     g_test_add_func("/softcpu/system/sysenter", test_sysenter);
     g_test_add_func("/softcpu/system/invlpg", test_invlpg);
+    g_test_add_func("/softcpu/system/code-remap", test_code_remap);
     g_test_add_func("/softcpu/system/single-step", test_single_step);
     g_test_add_func("/softcpu/system/single-step-loop", test_single_step_loop);
     return g_test_run();
