@@ -304,7 +304,7 @@ static int fill_acpi(struct pc *pc, const struct pc_config *cfg, char **err)
     struct machine *m = pc->m;
     struct acpi_config ac = {
         .ncpus = m->smp_cpus,
-        .ioapic_id = (uint8_t)m->smp_cpus, /* as the MP table says */
+        .ioapic_id = 0, /* the ID register's reset value, as the MP table says */
         .below_4g = m->below_4g,
         .above_4g = m->above_4g,
         .hpet = board_has_hpet(pc),

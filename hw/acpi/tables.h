@@ -68,7 +68,7 @@
 
 struct acpi_config {
     unsigned ncpus;        /* 1..ACPI_MAX_CPUS; APIC IDs = processor UIDs 0..n-1 */
-    uint8_t ioapic_id;     /* the MP table's: the CPU count */
+    uint8_t ioapic_id;     /* the MP table's and the ID register's: 0 on the PC */
     uint64_t below_4g;     /* RAM below the PCI hole */
     uint64_t above_4g;     /* RAM from 4 GiB up */
     bool hpet;             /* an HPET at ACPI_HPET_ADDR */

@@ -5,7 +5,8 @@
  *
  * Emulated: spec revision 1.4, virtual-wire mode (no IMCR), one processor
  * entry per CPU (local APIC version 0x14, enabled, CPU 0 the BSP), ISA bus
- * 0, one I/O APIC (version 0x11), the ISA IRQs identity-routed except IRQ0
+ * 0, one I/O APIC (version 0x11, ID 0: its ID register's reset value, which
+ * nothing reprograms; SeaBIOS's own table and QEMU's MADT say 0 too), the ISA IRQs identity-routed except IRQ0
  * on pin 2 (the usual PC interrupt-source override) and IRQ2 (the cascade)
  * absent, all "conforms to bus" polarity and trigger, ExtINT to LINT0 and
  * NMI to LINT1 of all local APICs.  Not emulated (yet): PCI bus entries and
@@ -86,7 +87,7 @@ static void put_irq(struct mp_writer *w, uint8_t type, uint8_t kind, uint8_t bus
 
 static void put_entries(struct mp_writer *w, const struct mptable_cfg *cfg)
 {
-    uint8_t ioapic_id = (uint8_t)cfg->ncpus;
+    uint8_t ioapic_id = 0;
     put_cpus(w, cfg);
     for (unsigned i = 0; i < ARRAY_SIZE(buses); i++) {
         uint8_t *e = entry(w, ENTRY);

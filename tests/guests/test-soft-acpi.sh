@@ -34,6 +34,8 @@ expect_line "$log" '^acpi-pm-timer: 1$'
 expect_line "$log" 'ACPI: Interpreter enabled'
 expect_line "$log" 'ACPI: PM: \(supports S0 S5\)'
 expect_line "$log" 'ACPI: Using IOAPIC for interrupt routing'
+# MADT: the IOAPIC with the ID its register holds, all 24 pins.
+expect_line "$log" 'IOAPIC\[0\]: apic_id 0, version [0-9]+, address 0xfec00000, GSI 0-23'
 # HPET table and device: Linux uses it (legacy replacement: IRQs 2, 8).
 expect_line "$log" 'hpet0: at MMIO 0xfed00000, IRQs 2, 8'
 expect_line "$log" 'clocksource: hpet: mask'
