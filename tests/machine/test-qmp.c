@@ -1024,13 +1024,16 @@ static void test_sendkey_linux(void)
         g_error("%s missing (make guest-linux)", kernel);
     struct proc *p = spawn((const char *const[]){
         "-accel", "soft", "-m", "256M", "-no-reboot", "-kernel", kernel, "-initrd", initrd,
-        "-append", "console=ttyS0 quiet hvemu.nomodules hvemu.end=reboot panic=-1",
+        "-append", "console=ttyS0 hvemu.nomodules hvemu.end=reboot panic=-1",
         "-serial", "unix:@D/s.sock,server=on,wait=on", "-qmp",
         "unix:@D/q.sock,server=on,wait=on", NULL });
     struct client *serial = connect_unix(p, "s.sock");
     struct client *c = connect_unix(p, "q.sock");
     negotiate(c);
     wait_for_text_long(serial, "HVEMU-GUEST-READY", 600000);
+    /* The keyboard driver binds from a work queue, which may finish after
+     * /init is up: keys sent before would be lost. */
+    wait_for_text_long(serial, "input: AT Translated Set 2 keyboard", 120000);
     /* The shell is up; nobody types on the keyboard but us. */
     g_assert_null(strstr(serial->buf->str, "reboot: Restarting system"));
     expect_ok(cmd(c, "{\"execute\": \"send-key\", \"arguments\": {\"keys\": ["
