@@ -70,6 +70,9 @@ struct accel_ops {
      * resume (off) interrupting.  NULL: the accelerator has no PIT of its
      * own (the board gates hvemu's PIT itself). */
     void (*set_hpet_legacy)(struct machine *m, bool on);
+    /* CPUID leaf/subleaf as vCPU 0 sees it, after init (the board's SMBIOS
+     * type 4 processor ID).  NULL: the accelerator has no CPU model. */
+    void (*cpuid)(struct machine *m, uint32_t leaf, uint32_t sub, uint32_t out[4]);
 };
 
 #endif

@@ -1364,6 +1364,16 @@ static int kvm_accel_get_regs(struct machine *m, unsigned cpu, struct accel_regs
     return 0;
 }
 
+static void kvm_accel_cpuid(struct machine *m, uint32_t leaf, uint32_t sub, uint32_t out[4])
+{
+    struct kvm_accel *k = m->accel_state;
+    const struct kvm_cpuid_entry2 *e = kvm_cpuid_find(k->cpuid.entries, k->cpuid.nent, leaf, sub);
+    out[0] = e ? e->eax : 0;
+    out[1] = e ? e->ebx : 0;
+    out[2] = e ? e->ecx : 0;
+    out[3] = e ? e->edx : 0;
+}
+
 const struct accel_ops accel_kvm = {
     .name = "kvm",
     .owns = OWN_PIC | OWN_IOAPIC | OWN_LAPIC | OWN_PIT,
@@ -1377,4 +1387,5 @@ const struct accel_ops accel_kvm = {
     .get_regs = kvm_accel_get_regs,
     .vcpu_thread_id = kvm_accel_vcpu_thread_id,
     .set_hpet_legacy = kvm_accel_set_hpet_legacy,
+    .cpuid = kvm_accel_cpuid,
 };

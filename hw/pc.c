@@ -595,6 +595,11 @@ static int build_smbios(struct pc *pc, const struct pc_config *cfg, char **err)
         .above_4g = m->above_4g,
     };
     memcpy(mc.uuid, m->uuid, sizeof(mc.uuid));
+    if (m->accel && m->accel->cpuid) {
+        uint32_t r[4];
+        m->accel->cpuid(m, 1, 0, r);
+        mc.cpu_id = (uint64_t)r[3] << 32 | r[0]; /* EDX:EAX, SMBIOS 7.5.3 */
+    }
     pc->smbios_direct = pc->kernel && !cfg->bios;
     if (smbios_build(cfg->smbios ? cfg->smbios : &defaults, &mc, SMBIOS_ENTRY_32,
                      pc->smbios_direct, &pc->smbios, err))
@@ -915,10 +920,9 @@ struct pc *pc_new(struct machine *m, const struct pc_config *cfg, char **err)
     }
     if (cfg->bios && load_bios(pc, cfg->bios, err))
         goto fail;
-    if (build_smbios(pc, cfg, err))
-        goto fail;
-
     if (create_intc(pc, err))
+        goto fail;
+    if (build_smbios(pc, cfg, err)) /* after the LAPICs: CPUID says APIC */
         goto fail;
     create_legacy(pc, cfg);
     create_pci(pc);

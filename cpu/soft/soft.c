@@ -681,6 +681,13 @@ static void attach_intc(struct soft *s)
         s->cpus[i]->intc = s->m->intc ? &s->m->intc[i] : NULL;
 }
 
+static void soft_cpuid(struct machine *m, uint32_t leaf, uint32_t sub, uint32_t out[4])
+{
+    struct soft *s = m->accel_state;
+    attach_intc(s); /* the APIC and x2APIC bits follow the board's LAPICs */
+    cpu_cpuid(s->cpus[0], leaf, sub, out);
+}
+
 static void soft_reset_cpus(struct machine *m)
 {
     struct soft *s = m->accel_state;
@@ -843,6 +850,7 @@ const struct accel_ops accel_soft = {
     .set_a20 = soft_set_a20,
     .get_regs = soft_get_regs,
     .vcpu_thread_id = soft_vcpu_thread_id,
+    .cpuid = soft_cpuid,
 };
 
 uint64_t soft_apic_page(const struct cpu *c)

@@ -23,8 +23,9 @@
  * manufacturer "hvemu", product "Standard PC (i440FX + PIIX, 1996)" (QEMU's
  * pc machine's name, so guests and scripts that match it behave the
  * same), version "pc"; one type 4 per CPU ("CPU n", family "Other", the
- * processor ID only when -smbios type=4,processor-id= gives it, since the
- * CPUID model lives in the accelerator); RAM as DIMMs of at most 16 GiB
+ * processor ID from -smbios type=4,processor-id= or else CPUID.1 EAX and
+ * EDX as the accelerator's vCPUs report them, which the board passes in);
+ * RAM as DIMMs of at most 16 GiB
  * ("DIMM n"), memory type "RAM", 64 bits wide, no error correction;
  * the type 1 UUID from -smbios type=1,uuid= or else -uuid (all zero:
  * dmidecode prints "Not Settable").

@@ -11,18 +11,23 @@
 #include "hw/misc/fw_cfg.h"
 #include "hw/pc.h"
 
-static struct machine *machine_with(uint64_t ram, unsigned cpus)
+static struct machine *machine_accel(uint64_t ram, unsigned cpus, const struct accel_ops *accel)
 {
     char *err = NULL;
     struct machine *m = machine_new(ram, VCLOCK_MANUAL, &err);
     g_assert_nonnull(m);
-    m->accel = &accel_test;
+    m->accel = accel;
     m->smp_cpus = cpus;
     static const uint8_t uuid[16] = { 0xaa, 0xbb, 0xcc, 0xdd, 1, 2, 3, 4,
                                       5, 6, 7, 8, 9, 10, 11, 12 };
     memcpy(m->uuid, uuid, 16);
     g_assert_cmpint(m->accel->init(m, &err), ==, 0);
     return m;
+}
+
+static struct machine *machine_with(uint64_t ram, unsigned cpus)
+{
+    return machine_accel(ram, cpus, &accel_test);
 }
 
 static void fw_select(struct machine *m, uint16_t key)
@@ -105,6 +110,47 @@ static void test_fw_cfg(void)
     g_free(t);
     machine_free(m);
     smbios_settings_free(&s);
+}
+
+/* The first structure of type `type` in a table blob, NULL if none. */
+static const uint8_t *find_type(const uint8_t *t, uint32_t len, uint8_t type)
+{
+    uint32_t off = 0;
+    while (off + 4 <= len) {
+        const uint8_t *h = t + off;
+        if (h[0] == type)
+            return h;
+        uint32_t p = off + h[1]; /* the string set ends with two NULs */
+        while (p + 1 < len && (t[p] || t[p + 1]))
+            p++;
+        off = p + 2;
+    }
+    return NULL;
+}
+
+/* Type 4's processor ID is CPUID.1 EAX (signature) then EDX (features) as
+ * the accelerator's vCPUs report them: the soft CPU here, with the APIC
+ * bit since the board has LAPICs. */
+static void test_processor_id(void)
+{
+    struct machine *m = machine_accel(256 * MiB, 1, &accel_soft);
+    char *err = NULL;
+    struct pc_config cfg = { 0 };
+    struct pc *pc = pc_new(m, &cfg, &err);
+    g_assert_nonnull(pc);
+    uint32_t tlen = 0;
+    uint8_t *t = fw_file(m, "etc/smbios/smbios-tables", &tlen);
+    g_assert_nonnull(t);
+    const uint8_t *t4 = find_type(t, tlen, 4);
+    g_assert_nonnull(t4);
+    uint32_t id[4];
+    m->accel->cpuid(m, 1, 0, id);
+    g_assert_cmphex(ld32(t4 + 8), ==, id[0]);
+    g_assert_cmphex(ld32(t4 + 12), ==, id[3]);
+    g_assert_cmphex(id[0] & 0xf00, ==, 0x600);   /* family 6 */
+    g_assert_cmphex(id[3] & (1u << 9), ==, 1u << 9); /* APIC */
+    g_free(t);
+    machine_free(m);
 }
 
 /* A minimal bzImage the Linux loader takes. */
@@ -197,6 +243,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/smbios-pc/fw_cfg", test_fw_cfg);
     g_test_add_func("/smbios-pc/direct", test_direct);
+    g_test_add_func("/smbios-pc/processor-id", test_processor_id);
     g_test_add_func("/smbios-pc/too-large", test_too_large);
     return g_test_run();
 }

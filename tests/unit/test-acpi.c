@@ -781,10 +781,15 @@ static void test_board_tables(void)
     check_fadt(f.fadt);
     /* The test accelerator leaves the HPET to hvemu: the board has one. */
     const struct acpi_config ac = {
-        .ncpus = 2, .ioapic_id = 2, .below_4g = 128 * MiB, .hpet = true, .serial = { true },
+        .ncpus = 2, .ioapic_id = 0, .below_4g = 128 * MiB, .hpet = true, .serial = { true },
     };
     check_dsdt(f.dsdt, &ac);
     check_madt(f.madt, &ac);
+    /* The MADT's IOAPIC ID is what the IOAPIC's ID register holds. */
+    uint64_t v = 0;
+    io_dispatch(&b->m->mem, 0xFEC00000, 4, true, &v); /* IOREGSEL = 0: ID */
+    io_dispatch(&b->m->mem, 0xFEC00010, 4, false, &v);
+    g_assert_cmphex((v >> 24) & 0xf, ==, ac.ioapic_id);
     check_ssdt(f.ssdt, &ac);
     g_assert_nonnull(f.hpet);
     check_hpet(f.hpet);
