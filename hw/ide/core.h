@@ -26,6 +26,10 @@
 #define ATAPI_SECTOR_SIZE 2048
 #define IDE_BUF_SIZE (64 * 1024)     /* PIO buffer: 128 ATA or 32 CD sectors */
 #define IDE_MAX_MULT 16              /* word 47: READ/WRITE MULTIPLE block limit */
+/* One DMA block request: big enough that a whole Linux ata_piix command
+ * (up to 512 KiB in 4 KiB pages, 128 PRD pieces) goes to the backend at
+ * once; every extra request costs a completion through the main loop
+ * (measured: 128 KiB / 64 pieces read at 0.6x the rate of this). */
 #define IDE_DMA_MAX_IOV 256          /* iovecs per block request */
 #define IDE_DMA_CHUNK (1024 * 1024)  /* bytes per block request */
 
