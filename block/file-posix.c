@@ -211,7 +211,9 @@ static void iov_advance(struct iovec **iov, int *niov, size_t n)
 static int rw_loop(struct blk_file *f, bool write, uint64_t off, const struct iovec *iov_in,
                    int niov)
 {
-    struct iovec stack[8], *copy = niov <= 8 ? stack : g_new(struct iovec, niov);
+    /* A private copy to advance through; on the stack for the sizes the
+     * devices send (IDE DMA: up to 256 pieces). */
+    struct iovec stack[256], *copy = niov <= 256 ? stack : g_new(struct iovec, niov);
     struct iovec *iov = copy;
     memcpy(copy, iov_in, sizeof(*iov) * (size_t)niov);
     int ret = 0;
@@ -229,29 +231,21 @@ static int rw_loop(struct blk_file *f, bool write, uint64_t off, const struct io
             ret = -errno;
             break;
         }
-        if (n == 0) {
-            if (write) {
-                ret = -EIO;
-                break;
-            }
-            /* End of file: the rest reads as zeroes. */
+        if (n > 0) {
+            off += (uint64_t)n;
+            iov_advance(&iov, &niov, (size_t)n);
+            /* O_DIRECT stops at an unaligned point only at the end of the
+             * file; anywhere else, go on. */
+            if (!niov || aligned(f, off, iov, niov))
+                continue;
+        }
+        /* End of file: a write cannot go on; the rest of a read is zeroes. */
+        if (write)
+            ret = -EIO;
+        else
             for (int i = 0; i < niov; i++)
                 memset(iov[i].iov_base, 0, iov[i].iov_len);
-            break;
-        }
-        off += (uint64_t)n;
-        iov_advance(&iov, &niov, (size_t)n);
-        if (niov && !aligned(f, off, iov, niov)) {
-            /* O_DIRECT stopped at an unaligned point: only the end of the
-             * file does that. */
-            if (write) {
-                ret = -EIO;
-                break;
-            }
-            for (int i = 0; i < niov; i++)
-                memset(iov[i].iov_base, 0, iov[i].iov_len);
-            break;
-        }
+        break;
     }
     if (copy != stack)
         g_free(copy);

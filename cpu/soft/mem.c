@@ -223,7 +223,7 @@ void cpu_tlb_flush(struct cpu *c, bool include_global)
 
 void cpu_tlb_flush_page(struct cpu *c, uint64_t lin)
 {
-    soft_jc_clear(c, true); /* cheap enough: INVLPG is rare */
+    soft_jc_clear(c, true); /* the page may be global: both generations */
     unsigned k = (unsigned)(lin >> 12) & (TLB_SIZE - 1);
     for (int u = 0; u < 2; u++) {
         struct tlb_entry *e = &c->tlb[u][k];

@@ -252,24 +252,8 @@ void atapi_io_done(struct ide_dev *d, int ret)
         return;
     }
     if (d->xfer == XFER_DMA) {
-        struct ide_bus *bus = d->bus;
-        if (d->bounce) {
-            int64_t c = bus->dma->rw(bus->dma_opaque, d->buf, ATAPI_SECTOR_SIZE, true);
-            if (c < 0) {
-                d->nsector = (d->nsector & ~7) | ATAPI_IR_IO | ATAPI_IR_COD;
-                ide_dma_finish(d, true);
-                return;
-            }
-            if (c < ATAPI_SECTOR_SIZE) {
-                bus->dma->mapped_done(bus->dma_opaque);
-                return; /* the table ran out inside the sector: stall */
-            }
-        }
-        bus->dma->mapped_done(bus->dma_opaque);
-        d->lba += d->chunk;
-        d->remaining -= d->chunk;
-        d->chunk = 0;
-        atapi_dma_run(d);
+        if (ide_dma_advance(d, ATAPI_SECTOR_SIZE, true))
+            atapi_dma_run(d);
         return;
     }
     d->lba += d->chunk;
@@ -294,33 +278,16 @@ void atapi_dma_run(struct ide_dev *d)
             return; /* the PRD table is shorter than the reply: stall */
         }
         d->reply_left = 0;
-        d->nsector = (d->nsector & ~7) | ATAPI_IR_IO | ATAPI_IR_COD;
         ide_dma_finish(d, c < 0);
         return;
     }
     if (!d->remaining) {
-        d->nsector = (d->nsector & ~7) | ATAPI_IR_IO | ATAPI_IR_COD;
         ide_dma_finish(d, false);
         return;
     }
-    uint64_t want = MIN((uint64_t)d->remaining * ATAPI_SECTOR_SIZE, IDE_DMA_CHUNK);
-    int n = 0;
-    int64_t got = bus->dma->map(bus->dma_opaque, want, ATAPI_SECTOR_SIZE, true, d->iov,
-                                IDE_DMA_MAX_IOV, &n);
-    if (got == 0)
+    int n = ide_dma_map(d, ATAPI_SECTOR_SIZE, true);
+    if (n <= 0)
         return;
-    if (got == -1) {
-        d->nsector = (d->nsector & ~7) | ATAPI_IR_IO | ATAPI_IR_COD;
-        ide_dma_finish(d, true);
-        return;
-    }
-    d->bounce = got == -2;
-    if (d->bounce) {
-        got = ATAPI_SECTOR_SIZE;
-        d->iov[0] = (struct iovec){ d->buf, ATAPI_SECTOR_SIZE };
-        n = 1;
-    }
-    d->chunk = (uint32_t)(got / ATAPI_SECTOR_SIZE);
     int rc = ide_submit(d, false, d->lba * ATAPI_SECTOR_SIZE, d->iov, n);
     if (rc < 0)
         atapi_io_done(d, rc);

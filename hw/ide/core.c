@@ -442,6 +442,8 @@ static void write_chunk_start(struct ide_dev *d)
 void ide_dma_finish(struct ide_dev *d, bool bus_error)
 {
     struct ide_bus *bus = d->bus;
+    if (d->kind == IDE_CD) /* a packet command ends in the status phase */
+        d->nsector = (d->nsector & ~7) | ATAPI_IR_IO | ATAPI_IR_COD;
     if (bus_error) {
         tf_set_sector(d, d->lba);
         end_transfer(d);
@@ -457,6 +459,58 @@ void ide_dma_finish(struct ide_dev *d, bool bus_error)
     ide_set_irq(d);
 }
 
+int ide_dma_map(struct ide_dev *d, uint32_t ss, bool to_ram)
+{
+    struct ide_bus *bus = d->bus;
+    uint64_t want = MIN((uint64_t)d->remaining * ss, IDE_DMA_CHUNK);
+    int n = 0;
+    int64_t got = bus->dma->map(bus->dma_opaque, want, ss, to_ram, d->iov, IDE_DMA_MAX_IOV, &n);
+    if (got == 0)
+        return 0; /* the PRD table is shorter than the transfer: stall */
+    if (got == -1) {
+        ide_dma_finish(d, true);
+        return -1;
+    }
+    d->bounce = got == -2;
+    if (d->bounce) {
+        got = ss;
+        d->iov[0] = (struct iovec){ d->buf, ss };
+        n = 1;
+        if (!to_ram) {
+            int64_t c = bus->dma->rw(bus->dma_opaque, d->buf, ss, false);
+            if (c < 0) {
+                ide_dma_finish(d, true);
+                return -1;
+            }
+            if (c < ss)
+                return 0; /* the table ran out inside the sector */
+        }
+    }
+    d->chunk = (uint32_t)(got / ss);
+    return n;
+}
+
+bool ide_dma_advance(struct ide_dev *d, uint32_t ss, bool to_ram)
+{
+    struct ide_bus *bus = d->bus;
+    if (d->bounce && to_ram) {
+        int64_t c = bus->dma->rw(bus->dma_opaque, d->buf, ss, true);
+        if (c < 0) {
+            ide_dma_finish(d, true);
+            return false;
+        }
+        if (c < ss) {
+            bus->dma->mapped_done(bus->dma_opaque);
+            return false; /* the table ran out inside the sector: stall */
+        }
+    }
+    bus->dma->mapped_done(bus->dma_opaque);
+    d->lba += d->chunk;
+    d->remaining -= d->chunk;
+    d->chunk = 0;
+    return true;
+}
+
 static void ata_dma_run(struct ide_dev *d)
 {
     struct ide_bus *bus = d->bus;
@@ -467,32 +521,9 @@ static void ata_dma_run(struct ide_dev *d)
         return;
     }
     bool to_ram = d->op == OP_ATA_READ_DMA;
-    uint64_t want = MIN((uint64_t)d->remaining * IDE_SECTOR_SIZE, IDE_DMA_CHUNK);
-    int n = 0;
-    int64_t got = bus->dma->map(bus->dma_opaque, want, IDE_SECTOR_SIZE, to_ram, d->iov,
-                                IDE_DMA_MAX_IOV, &n);
-    if (got == 0)
-        return; /* the PRD table is shorter than the transfer: stall */
-    if (got == -1) {
-        ide_dma_finish(d, true);
+    int n = ide_dma_map(d, IDE_SECTOR_SIZE, to_ram);
+    if (n <= 0)
         return;
-    }
-    d->bounce = got == -2;
-    if (d->bounce) {
-        got = IDE_SECTOR_SIZE;
-        d->iov[0] = (struct iovec){ d->buf, IDE_SECTOR_SIZE };
-        n = 1;
-        if (!to_ram) {
-            int64_t c = bus->dma->rw(bus->dma_opaque, d->buf, IDE_SECTOR_SIZE, false);
-            if (c < 0) {
-                ide_dma_finish(d, true);
-                return;
-            }
-            if (c < IDE_SECTOR_SIZE)
-                return; /* the table ran out inside the sector */
-        }
-    }
-    d->chunk = (uint32_t)(got / IDE_SECTOR_SIZE);
     int rc = ide_submit(d, !to_ram, d->lba * IDE_SECTOR_SIZE, d->iov, n);
     if (rc < 0)
         ide_io_done(d, rc);
@@ -500,29 +531,14 @@ static void ata_dma_run(struct ide_dev *d)
 
 static void ata_dma_chunk_done(struct ide_dev *d, int ret)
 {
-    struct ide_bus *bus = d->bus;
     bool to_ram = d->op == OP_ATA_READ_DMA;
     if (ret < 0) {
-        bus->dma->end(bus->dma_opaque, false);
+        d->bus->dma->end(d->bus->dma_opaque, false);
         io_error(d, !to_ram);
         return;
     }
-    if (d->bounce && to_ram) {
-        int64_t c = bus->dma->rw(bus->dma_opaque, d->buf, IDE_SECTOR_SIZE, true);
-        if (c < 0) {
-            ide_dma_finish(d, true);
-            return;
-        }
-        if (c < IDE_SECTOR_SIZE) {
-            bus->dma->mapped_done(bus->dma_opaque);
-            return; /* the table ran out inside the sector: stall */
-        }
-    }
-    bus->dma->mapped_done(bus->dma_opaque);
-    d->lba += d->chunk;
-    d->remaining -= d->chunk;
-    d->chunk = 0;
-    ata_dma_run(d);
+    if (ide_dma_advance(d, IDE_SECTOR_SIZE, to_ram))
+        ata_dma_run(d);
 }
 
 void ide_dma_begin(struct ide_dev *d)

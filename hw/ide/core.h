@@ -231,7 +231,18 @@ void ide_cmd_done(struct ide_dev *d);
 void ide_abort(struct ide_dev *d);
 void ide_pio_in(struct ide_dev *d, uint32_t pos, uint32_t len);
 void ide_dma_begin(struct ide_dev *d);
+/* End a DMA command: status (and for ATAPI the status-phase interrupt
+ * reason), the bus master stopped, the interrupt raised. */
 void ide_dma_finish(struct ide_dev *d, bool bus_error);
+/* Map the command's next DMA chunk of ss-byte sectors into d->iov (at most
+ * IDE_DMA_CHUNK), or d->buf when the PRD table splits a sector (filled from
+ * RAM first for writes).  Sets d->chunk.  Returns the iovec count, 0 if the
+ * table ran out (stall until the guest gives more), -1 after ending the
+ * command with a bus error. */
+int ide_dma_map(struct ide_dev *d, uint32_t ss, bool to_ram);
+/* The chunk's data has moved: copy a bounced sector on to RAM, release the
+ * mapping, advance lba/remaining.  false: stop (stalled or ended). */
+bool ide_dma_advance(struct ide_dev *d, uint32_t ss, bool to_ram);
 int ide_submit_buf(struct ide_dev *d, uint64_t lba, uint32_t sectors);
 int ide_submit(struct ide_dev *d, bool write, uint64_t offset, const struct iovec *iov,
                int niov);
